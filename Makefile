@@ -1,0 +1,42 @@
+# The task runner: the README and CI call these targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:8000
+LOCAL := DJANGO_DEBUG=true DJANGO_DEMO=true
+
+.PHONY: run test check lint install clean
+
+run: install  ## Set up, migrate, load the demo data into an empty database and serve the portal.
+	$(LOCAL) $(BIN)/python manage.py migrate --no-input
+	$(LOCAL) $(BIN)/python manage.py seed_demo --if-empty
+	$(LOCAL) $(BIN)/python manage.py demo_accounts
+	$(LOCAL) $(BIN)/python manage.py runserver $(ADDRESS)
+
+test: install  ## Run the whole test suite (DATABASE_URL chooses the database; SQLite by default).
+	$(BIN)/python -m pytest
+
+check: install  ## Deployment checks with production-like settings, migrations, lint and format.
+	DJANGO_SECRET_KEY=ci-$$(date +%s%N)-a-long-production-like-secret-key-0123456789abcdef \
+	DJANGO_ALLOWED_HOSTS=portal.example.org \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	  echo "The portal needs Python 3.12 or newer, but '$(PYTHON)' is: $$($(PYTHON) --version 2>&1 | head -1)."; \
+	  echo "Install Python 3.13 (with pyenv: 'pyenv install 3.13', which .python-version selects;"; \
+	  echo "or your system's python3.13 package) and run this again, or name it: make PYTHON=python3.13 ..."; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $@
+
+clean:  ## Remove the virtual environment, build output and the local SQLite database.
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,258 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from portal.slugs import unique_slug
+
+
+class InnerOuter(models.TextChoices):
+    INNER = "inner", "Inner London"
+    OUTER = "outer", "Outer London"
+
+
+class Partnership(models.TextChoices):
+    CENTRAL_LONDON_FORWARD = "central-london-forward", "Central London Forward"
+    LOCAL_LONDON = "local-london", "Local London"
+    SOUTH_LONDON_PARTNERSHIP = "south-london-partnership", "South London Partnership"
+    WEST_LONDON_ALLIANCE = "west-london-alliance", "West London Alliance"
+
+
+class PartnershipMembership(models.TextChoices):
+    FULL = "full", "Full member"
+    ASSOCIATE = "associate", "Associate member"
+
+
+GRID_COLUMNS = 8
+GRID_ROWS = 7
+
+gss_code_validator = RegexValidator(
+    r"^E090000(0[1-9]|[12][0-9]|3[0-3])$",
+    "Enter a London authority's ONS GSS code, E09000001 to E09000033.",
+)
+
+
+class BoroughQuerySet(models.QuerySet):
+    def inner(self):
+        """Inner London by the ONS statistical definition (the one London's statistics use)."""
+        return self.filter(inner_outer_ons=InnerOuter.INNER)
+
+    def outer(self):
+        return self.filter(inner_outer_ons=InnerOuter.OUTER)
+
+    def in_partnership(self, partnership):
+        return self.filter(partnership=partnership)
+
+
+class Borough(models.Model):
+    """One of London's 33 local authorities: the 32 boroughs and the City of London."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    gss_code = models.CharField(
+        "ONS GSS code", max_length=9, unique=True, validators=[gss_code_validator]
+    )
+    short_code = models.CharField(
+        "three-letter code",
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Enter three capital letters.")],
+        help_text="The local authority code of the org-id.guide GB-LAE register.",
+    )
+    is_city = models.BooleanField(
+        "City of London",
+        default=False,
+        help_text="The City of London Corporation is not a London borough.",
+    )
+    inner_outer_ons = models.CharField(
+        "inner or outer London (ONS)", max_length=5, choices=InnerOuter.choices
+    )
+    inner_outer_statutory = models.CharField(
+        "inner or outer London (London Government Act 1963)",
+        max_length=5,
+        choices=InnerOuter.choices,
+        blank=True,
+        help_text="Blank for the City of London, which the Act does not class.",
+    )
+    partnership = models.CharField(
+        "sub-regional partnership", max_length=30, choices=Partnership.choices, blank=True
+    )
+    partnership_membership = models.CharField(
+        max_length=10, choices=PartnershipMembership.choices, blank=True
+    )
+    grid_col = models.PositiveSmallIntegerField(
+        "map column", validators=[MaxValueValidator(GRID_COLUMNS - 1)]
+    )
+    grid_row = models.PositiveSmallIntegerField(
+        "map row", validators=[MaxValueValidator(GRID_ROWS - 1)]
+    )
+    website = models.URLField(blank=True)
+
+    objects = BoroughQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_col", "grid_row"], name="borough_one_authority_per_map_square"
+            ),
+            models.CheckConstraint(
+                condition=Q(grid_col__lt=GRID_COLUMNS, grid_row__lt=GRID_ROWS),
+                name="borough_map_square_on_grid",
+                violation_error_message=(
+                    "The map square lies outside London's grid of 8 columns and 7 rows."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(partnership="", partnership_membership="")
+                | (~Q(partnership="") & ~Q(partnership_membership="")),
+                name="borough_partnership_has_membership",
+                violation_error_message=(
+                    "Give a membership with a sub-regional partnership, and none without one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_city=True, inner_outer_statutory="")
+                | (Q(is_city=False) & ~Q(inner_outer_statutory="")),
+                name="borough_statutory_class_unless_city",
+                violation_error_message=(
+                    "Every borough is inner or outer London by statute; the City of London is"
+                    " neither."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("boroughs:detail", args=[self.slug])
+
+    @property
+    def org_id(self):
+        """The 360Giving organisation identifier."""
+        return f"GB-LAE-{self.short_code}"
+
+    @property
+    def authority_type(self):
+        return "City of London Corporation" if self.is_city else "London borough"
+
+
+class CommissionQuerySet(models.QuerySet):
+    def led_by(self, borough):
+        return self.filter(lead_borough=borough)
+
+    def involving(self, borough):
+        """Commissions the borough leads or takes part in as a partner."""
+        partner_links = Commission.partner_boroughs.through.objects.filter(
+            commission=models.OuterRef("pk"), borough=borough
+        )
+        return self.filter(Q(lead_borough=borough) | Q(models.Exists(partner_links)))
+
+    def cross_party(self):
+        return self.filter(is_cross_party=True)
+
+
+class Commission(models.Model):
+    """A borough's commission into cohesion, fairness, equality or integration."""
+
+    class Kind(models.TextChoices):
+        COHESION = "cohesion", "Cohesion"
+        FAIRNESS = "fairness", "Fairness"
+        EQUALITY = "equality", "Equality"
+        INTEGRATION = "integration", "Integration"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SITTING = "sitting", "Sitting"
+        REPORTED = "reported", "Reported"
+        CONCLUDED = "concluded", "Concluded"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=220, unique=True, blank=True, help_text="Made from the title when left blank."
+    )
+    lead_borough = models.ForeignKey(
+        Borough, on_delete=models.PROTECT, related_name="led_commissions"
+    )
+    partner_boroughs = models.ManyToManyField(
+        Borough, blank=True, related_name="partner_commissions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    is_cross_party = models.BooleanField("cross-party", default=False)
+    chair = models.CharField(max_length=200, blank=True)
+    established_on = models.DateField("date established", null=True, blank=True)
+    reported_on = models.DateField("date reported", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    report_url = models.URLField("link to the report", blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(established_on__isnull=True)
+                | Q(reported_on__isnull=True)
+                | Q(reported_on__gte=F("established_on")),
+                name="commission_reports_after_establishment",
+                violation_error_message="A commission cannot report before it is established.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "sitting"], reported_on__isnull=True)
+                | Q(status__in=["reported", "concluded"], reported_on__isnull=False),
+                name="commission_report_date_matches_status",
+                violation_error_message=(
+                    "A commission that has reported needs the date it reported; a planned or"
+                    " sitting one has none."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["lead_borough", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Commission, self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("boroughs:commission", args=[self.slug])
+
+
+class Recommendation(models.Model):
+    """One numbered recommendation of a commission's report."""
+
+    commission = models.ForeignKey(
+        Commission, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    number = models.PositiveSmallIntegerField("reference number", validators=[MinValueValidator(1)])
+    text = models.TextField()
+    themes = models.ManyToManyField("projects.Theme", blank=True, related_name="recommendations")
+
+    class Meta:
+        ordering = ["commission", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commission", "number"],
+                name="recommendation_number_unique_in_commission",
+                violation_error_message="This commission already has a recommendation with "
+                "this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="recommendation_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.text[:80]}"
+
+    @property
+    def reference(self):
+        return f"R{self.number}"

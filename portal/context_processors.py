@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {"demo_notice": settings.DEMO_NOTICE}

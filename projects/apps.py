@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = "Projects and funding"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,697 @@
+"""Deterministic, plausible and fictional demo data for the portal, at any scale.
+
+Everything comes from one seeded random generator and a fixed reference date, so the same seed
+and size give the same catalogue. Rows are built in memory one authority at a time and written
+with bulk inserts, so 100,000 projects load in well under two minutes.
+"""
+
+import datetime
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from boroughs.models import Borough, Commission, Recommendation
+
+from .models import (
+    Funder,
+    FundingSettlement,
+    Project,
+    ProjectFunding,
+    Restrictions,
+    TargetGroup,
+    Theme,
+    YearlyAllocation,
+)
+
+REFERENCE_DATE = datetime.date(2026, 4, 1)
+FIRST_START_YEAR = 2016
+BATCH_SIZE = 2000
+DEFAULT_SEED = 2017
+
+# Fictional funders, except the councils themselves and the GLA, whose figures are fictional.
+FUNDERS = [
+    ("Department for Communities and Integration", Funder.Kind.CENTRAL_GOVERNMENT),
+    ("Department for Skills and Work", Funder.Kind.CENTRAL_GOVERNMENT),
+    ("Greater London Authority", Funder.Kind.GLA),
+    ("Thames Lottery Communities Fund", Funder.Kind.LOTTERY),
+    ("Capital Heritage and Places Fund", Funder.Kind.LOTTERY),
+    ("Bridges Together Foundation", Funder.Kind.TRUST),
+    ("Eastside Community Trust", Funder.Kind.TRUST),
+    ("London Neighbours Foundation", Funder.Kind.TRUST),
+    ("Riverside Fellowship Trust", Funder.Kind.TRUST),
+    ("Thameside Property Group Community Fund", Funder.Kind.PRIVATE),
+    ("Square Mile Employers' Partnership", Funder.Kind.PRIVATE),
+    ("London Cohesion Network", Funder.Kind.OTHER),
+    ("Faith Partnerships London", Funder.Kind.OTHER),
+]
+FUNDER_KIND_WEIGHTS = {
+    Funder.Kind.CENTRAL_GOVERNMENT: 18,
+    Funder.Kind.GLA: 16,
+    Funder.Kind.LONDON_BOROUGH: 26,
+    Funder.Kind.LOTTERY: 14,
+    Funder.Kind.TRUST: 16,
+    Funder.Kind.PRIVATE: 5,
+    Funder.Kind.OTHER: 5,
+}
+PROGRAMMES = {
+    Funder.Kind.CENTRAL_GOVERNMENT: [
+        "Integrated Communities Fund",
+        "Controlling Migration Fund",
+        "English Language Pathways",
+        "Community Cohesion Grants",
+    ],
+    Funder.Kind.GLA: ["Citizen-led Engagement Programme", "Civil Society Roots", "London Together"],
+    Funder.Kind.LONDON_BOROUGH: ["Community Chest", "Cohesion Budget", "Voluntary Sector Grants"],
+    Funder.Kind.LOTTERY: ["Reaching Communities", "Awards for All", "Places and Spaces"],
+    Funder.Kind.TRUST: ["Connected Communities", "Tackling Loneliness", "Welcome Programme"],
+    Funder.Kind.PRIVATE: ["Community Investment Fund", "Employee Giving Programme"],
+    Funder.Kind.OTHER: ["Small Grants Round", "Interfaith Fund"],
+}
+RESTRICTION_WEIGHTS = {
+    Restrictions.UNRESTRICTED: 20,
+    Restrictions.LIGHT_TOUCH: 35,
+    Restrictions.RING_FENCED: 30,
+    Restrictions.HEAVILY_RESTRICTED: 15,
+}
+CONDITIONS = {
+    Restrictions.UNRESTRICTED: "",
+    Restrictions.LIGHT_TOUCH: "A short annual report of activity and people reached.",
+    Restrictions.RING_FENCED: "Spend only on the named programme; quarterly monitoring returns.",
+    Restrictions.HEAVILY_RESTRICTED: (
+        "Spend only on approved cost lines; monthly claims with evidence; outcomes audited and "
+        "unspent money returned at the end of each financial year."
+    ),
+}
+
+# For each theme slug: activities a council might run under it.
+ACTIVITIES = {
+    "cohesion": [
+        "Neighbours Together",
+        "Community Conversations",
+        "Street Party Fund",
+        "Common Ground Forum",
+        "Cohesion Champions",
+    ],
+    "equalities": [
+        "Fair Access Programme",
+        "Equality Network",
+        "Inclusive Services Review",
+        "Disability Confident Partners",
+    ],
+    "resilience": [
+        "Community Resilience Network",
+        "Tension Monitoring Group",
+        "Trusted Messengers",
+        "Rapid Response Forum",
+    ],
+    "safeguarding": [
+        "Safe Spaces Project",
+        "Exploitation Awareness Training",
+        "Safer Families Service",
+        "Prevent Community Outreach",
+    ],
+    "isolation": [
+        "Intergenerational Lunch Club",
+        "Befriending Network",
+        "Good Neighbour Scheme",
+        "Digital Inclusion Cafe",
+        "Men's Shed",
+    ],
+    "shared-experiences": [
+        "Cook and Share",
+        "Twin Streets",
+        "Festival of Neighbours",
+        "Walking Stories",
+    ],
+    "participation": [
+        "Community Champions",
+        "Citizens' Assembly",
+        "Young Mayor Programme",
+        "Volunteer Passport",
+    ],
+    "english-language": [
+        "ESOL Conversation Club",
+        "English for Work",
+        "Family English",
+        "Talk English Together",
+    ],
+    "economic-opportunity": [
+        "Pathways to Work",
+        "Skills Exchange",
+        "Enterprise Incubator",
+        "Job Club for New Londoners",
+    ],
+    "education-and-young-people": [
+        "Schools Linking Programme",
+        "Youth Voice",
+        "Summer of Sport",
+        "Mentoring Across Cultures",
+    ],
+    "migrants-and-citizenship": [
+        "Welcome Hub",
+        "Citizenship Ceremony Week",
+        "Refugee Resettlement Service",
+        "New Londoners Advice",
+    ],
+    "places-and-public-spaces": [
+        "Parks for All",
+        "Library of Things",
+        "Market Square Events",
+        "Meanwhile Spaces",
+    ],
+    "hate-crime-and-justice": [
+        "Hate Crime Reporting Centres",
+        "Stand Together",
+        "Third Party Reporting Network",
+    ],
+    "womens-empowerment": [
+        "Women's Leadership Circle",
+        "Sewing and Stories",
+        "Women's Health Champions",
+    ],
+    "evidence-and-measurement": [
+        "Integration Survey",
+        "Community Insight Panel",
+        "What Works Review",
+    ],
+}
+DELIVERY_PARTNERS = [
+    "Bridge Builders CIC",
+    "Open Door Refugee Network",
+    "Silver Threads Befriending",
+    "Harmony Youth Trust",
+    "Common Ground Arts",
+    "Talking Tables",
+    "New Roots Advice",
+    "Faith Forum for London Neighbourhoods",
+    "Kitchen Table Collective",
+    "Stepping Stones Learning",
+    "The Welcome Library",
+    "Unity Sports Trust",
+    "Ageing Well Partnership",
+    "Women Lead Network",
+    "Youth Link Mentoring",
+    "Community Law Clinic",
+    "Digital Doorways",
+    "Local Housing Association",
+    "Further Education College",
+    "Neighbourhood Police Team",
+]
+OUTCOMES = [
+    "Participants reported knowing more neighbours from other backgrounds.",
+    "Most participants said they felt less lonely after three months.",
+    "Attendance grew each term; several groups now run themselves.",
+    "Learners moved up at least one English level.",
+    "Reports of hate incidents rose as trust in reporting grew.",
+    "A third of participants moved into work or training.",
+]
+COMMISSIONS = [
+    # (lead short code, partner codes, title, kind, cross-party, status, established, reported)
+    (
+        "WSM",
+        [],
+        "Westminster Community Cohesion Commission",
+        Commission.Kind.COHESION,
+        True,
+        Commission.Status.REPORTED,
+        datetime.date(2017, 1, 16),
+        datetime.date(2017, 11, 30),
+    ),
+    (
+        "ISL",
+        [],
+        "Islington Fairness Commission",
+        Commission.Kind.FAIRNESS,
+        True,
+        Commission.Status.CONCLUDED,
+        datetime.date(2016, 6, 1),
+        datetime.date(2017, 6, 1),
+    ),
+    (
+        "TWH",
+        [],
+        "Tower Hamlets Fairness Commission",
+        Commission.Kind.FAIRNESS,
+        False,
+        Commission.Status.CONCLUDED,
+        datetime.date(2016, 9, 12),
+        datetime.date(2017, 9, 1),
+    ),
+    (
+        "NWM",
+        ["BDG", "RDB"],
+        "East London Integration Commission",
+        Commission.Kind.INTEGRATION,
+        True,
+        Commission.Status.REPORTED,
+        datetime.date(2019, 3, 4),
+        datetime.date(2020, 2, 28),
+    ),
+    (
+        "CMD",
+        [],
+        "Camden Equality Taskforce",
+        Commission.Kind.EQUALITY,
+        False,
+        Commission.Status.REPORTED,
+        datetime.date(2018, 5, 1),
+        datetime.date(2019, 1, 31),
+    ),
+    (
+        "LEW",
+        [],
+        "Lewisham Poverty and Fairness Commission",
+        Commission.Kind.FAIRNESS,
+        True,
+        Commission.Status.REPORTED,
+        datetime.date(2020, 10, 1),
+        datetime.date(2021, 7, 15),
+    ),
+    (
+        "BEN",
+        ["HRW"],
+        "Brent and Harrow Cohesion Review",
+        Commission.Kind.COHESION,
+        False,
+        Commission.Status.SITTING,
+        datetime.date(2025, 9, 1),
+        None,
+    ),
+    (
+        "HCK",
+        [],
+        "Hackney Integration Commission",
+        Commission.Kind.INTEGRATION,
+        True,
+        Commission.Status.SITTING,
+        datetime.date(2025, 1, 20),
+        None,
+    ),
+    (
+        "CRY",
+        [],
+        "Croydon Equality Commission",
+        Commission.Kind.EQUALITY,
+        True,
+        Commission.Status.PLANNED,
+        None,
+        None,
+    ),
+    (
+        "SWK",
+        [],
+        "Southwark Social Integration Inquiry",
+        Commission.Kind.OTHER,
+        False,
+        Commission.Status.REPORTED,
+        datetime.date(2022, 2, 1),
+        datetime.date(2023, 3, 1),
+    ),
+]
+RECOMMENDATION_TEXTS = {
+    "cohesion": "Fund residents to run events that bring neighbours of different backgrounds "
+    "together.",
+    "equalities": "Review council services so that every community can use them on equal terms.",
+    "resilience": "Build a network of trusted community contacts to respond quickly to tensions.",
+    "safeguarding": "Train front-line staff and volunteers to spot exploitation and act on it.",
+    "isolation": "Reach isolated older residents through befriending and shared meals.",
+    "shared-experiences": "Twin schools, streets and faith groups so people meet across divides.",
+    "participation": "Open the council's decisions to residents through a citizens' assembly.",
+    "english-language": "Make free English classes available within walking distance for all.",
+    "economic-opportunity": "Link new arrivals with employers and recognise overseas skills.",
+    "education-and-young-people": "Give every young person a chance to mix through sport and "
+    "volunteering.",
+    "migrants-and-citizenship": "Welcome new residents with an advice hub and a celebration of "
+    "citizenship.",
+    "places-and-public-spaces": "Design parks and libraries as places where everyone meets.",
+    "hate-crime-and-justice": "Make hate crime easier to report and support every victim.",
+    "womens-empowerment": "Support women isolated at home to take part in community life.",
+    "evidence-and-measurement": "Measure integration every year and publish what works.",
+}
+DELIVERY_WEIGHTS = {
+    Project.DeliveryStatus.PLANNED: 10,
+    Project.DeliveryStatus.ACTIVE: 45,
+    Project.DeliveryStatus.COMPLETED: 35,
+    Project.DeliveryStatus.PAUSED: 5,
+    Project.DeliveryStatus.CANCELLED: 5,
+}
+PUBLICATION_WEIGHTS = {
+    Project.PublicationState.PUBLISHED: 85,
+    Project.PublicationState.DRAFT: 6,
+    Project.PublicationState.SUBMITTED: 5,
+    Project.PublicationState.ARCHIVED: 4,
+}
+
+
+class DemoDataExists(Exception):
+    """The database already holds catalogue data, so the demo set was not loaded."""
+
+
+def catalogue_is_empty():
+    return not any(
+        model.objects.exists() for model in (Project, Commission, Funder, FundingSettlement)
+    )
+
+
+def delete_catalogue():
+    """Delete every project, commission, settlement and funder (not authorities or themes)."""
+    with transaction.atomic():
+        Project.objects.all().delete()
+        FundingSettlement.objects.all().delete()
+        Funder.objects.all().delete()
+        Commission.objects.all().delete()
+
+
+@dataclass
+class Chunk:
+    """The rows of one authority, built in memory before they are written."""
+
+    projects: list = field(default_factory=list)
+    theme_ids: list = field(default_factory=list)
+    target_group_ids: list = field(default_factory=list)
+    partner_ids: list = field(default_factory=list)
+    recommendation_ids: list = field(default_factory=list)
+    settlements: list = field(default_factory=list)
+    allocations: list = field(default_factory=list)
+    fundings: list = field(default_factory=list)
+
+
+class DemoCatalogue:
+    def __init__(self, *, projects, seed=DEFAULT_SEED, progress=None):
+        self.project_count = projects
+        self.rng = random.Random(seed)
+        self.progress = progress or (lambda message: None)
+        self.project_index = 0
+        self.settlement_index = 0
+        self.slug_counts = {}
+
+    def load(self):
+        """Load the whole demo catalogue in one transaction; refuse if data is already there."""
+        started = time.monotonic()
+        with transaction.atomic():
+            if not catalogue_is_empty():
+                raise DemoDataExists
+            self.boroughs = list(Borough.objects.order_by("gss_code"))
+            self.themes = list(Theme.objects.order_by("position"))
+            self.target_groups = list(TargetGroup.objects.order_by("position"))
+            self.create_funders()
+            self.create_commissions()
+            loaded = 0
+            next_report = 0
+            for borough, count in zip(self.boroughs, self.projects_per_borough(), strict=True):
+                self.write(self.build_borough(borough, count))
+                loaded += count
+                if loaded >= next_report or loaded == self.project_count:
+                    self.progress(
+                        f"Loaded {loaded:,} of {self.project_count:,} projects "
+                        f"({time.monotonic() - started:.1f} s)"
+                    )
+                    next_report = loaded + max(self.project_count // 10, 1)
+
+    def projects_per_borough(self):
+        """Split the projects across the authorities unevenly, at least one each."""
+        weights = [self.rng.uniform(0.6, 1.4) for _ in self.boroughs]
+        spare = self.project_count - len(self.boroughs)
+        counts = [1 + int(spare * w / sum(weights)) for w in weights]
+        for i in range(self.project_count - sum(counts)):
+            counts[i % len(counts)] += 1
+        return counts
+
+    def create_funders(self):
+        funders = [
+            Funder(name=name, slug=slugify(name), kind=kind, website="https://example.org/")
+            for name, kind in FUNDERS
+        ]
+        for borough in self.boroughs:
+            name = "City of London Corporation" if borough.is_city else f"{borough.name} Council"
+            funders.append(
+                Funder(
+                    name=name,
+                    slug=slugify(name),
+                    kind=Funder.Kind.LONDON_BOROUGH,
+                    org_id=borough.org_id,
+                    website=borough.website,
+                )
+            )
+        Funder.objects.bulk_create(funders)
+        self.funders_by_kind = {}
+        for funder in Funder.objects.exclude(kind=Funder.Kind.LONDON_BOROUGH).order_by("pk"):
+            self.funders_by_kind.setdefault(funder.kind, []).append(funder)
+        self.council_funder = {
+            f.org_id: f for f in Funder.objects.filter(kind=Funder.Kind.LONDON_BOROUGH)
+        }
+
+    def create_commissions(self):
+        by_code = {b.short_code: b for b in self.boroughs}
+        self.commissions_by_borough = {}
+        self.recommendations_by_commission = {}
+        self.commissions_with_recommendations = []
+        for lead, partners, title, kind, cross_party, status, established, reported in COMMISSIONS:
+            commission = Commission.objects.create(
+                title=title,
+                slug=slugify(title),
+                lead_borough=by_code[lead],
+                kind=kind,
+                is_cross_party=cross_party,
+                chair=f"Cllr {self.rng.choice(['A.', 'J.', 'R.', 'S.'])} "
+                f"{self.rng.choice(['Ahmed', 'Brown', 'Okafor', 'Patel', 'Novak', 'Evans'])}",
+                established_on=established,
+                reported_on=reported,
+                status=status,
+                report_url="https://example.org/reports/" + slugify(title) if reported else "",
+                summary=(
+                    f"A fictional demo {Commission.Kind(kind).label.lower()} commission that "
+                    f"asked how people of different backgrounds in {by_code[lead].name} can get "
+                    "on, get together and get on in life."
+                ),
+            )
+            commission.partner_boroughs.set([by_code[code] for code in partners])
+            for borough in [by_code[lead], *(by_code[code] for code in partners)]:
+                self.commissions_by_borough.setdefault(borough.pk, []).append(commission)
+            if status == Commission.Status.PLANNED:
+                continue
+            themes = self.rng.sample(self.themes, self.rng.randint(4, 8))
+            recommendations = Recommendation.objects.bulk_create(
+                Recommendation(commission=commission, number=n, text=RECOMMENDATION_TEXTS[t.slug])
+                for n, t in enumerate(themes, start=1)
+            )
+            Recommendation.themes.through.objects.bulk_create(
+                Recommendation.themes.through(recommendation_id=r.pk, theme_id=t.pk)
+                for r, t in zip(recommendations, themes, strict=True)
+            )
+            self.recommendations_by_commission[commission.pk] = recommendations
+            self.commissions_with_recommendations.append(commission)
+
+    def cycled(self, index, choices, weights):
+        """The index-th choice while the first rows cover every option, then a weighted pick."""
+        options = list(choices)
+        if index < len(options):
+            return options[index]
+        return self.rng.choices(options, weights=[weights[o] for o in options])[0]
+
+    def build_borough(self, borough, count):
+        chunk = Chunk()
+        for _ in range(count):
+            chunk.projects.append(self.build_project(borough, chunk))
+        settlement_count = max(2, round(count / 4))
+        for _ in range(settlement_count):
+            self.build_settlement(borough, chunk)
+        self.fund_projects(chunk)
+        return chunk
+
+    def build_project(self, borough, chunk):
+        rng, i = self.rng, self.project_index
+        self.project_index += 1
+        primary = (
+            self.themes[i % len(self.themes)] if i < len(self.themes) else rng.choice(self.themes)
+        )
+        themes = [primary, *rng.sample(self.themes, rng.randint(0, 2))]
+        themes = list(dict.fromkeys(themes))
+        groups = rng.sample(self.target_groups, rng.randint(1, 3))
+        delivery = self.cycled(i, Project.DeliveryStatus, DELIVERY_WEIGHTS)
+        publication = self.cycled(i, Project.PublicationState, PUBLICATION_WEIGHTS)
+        start, end = self.dates_for(delivery)
+        activity = rng.choice(ACTIVITIES[primary.slug])
+        title = f"{borough.name} {activity}"
+        slug = self.unique_slug(title)
+        if slug != slugify(title):
+            title = f"{title} ({start.year})"
+        partners = rng.sample(DELIVERY_PARTNERS, rng.randint(0, 3))
+        published_at = None
+        if publication in (Project.PublicationState.PUBLISHED, Project.PublicationState.ARCHIVED):
+            published_at = datetime.datetime.combine(
+                min(start, REFERENCE_DATE) + datetime.timedelta(days=rng.randint(0, 60)),
+                datetime.time(10, 0),
+                tzinfo=datetime.UTC,
+            )
+        project = Project(
+            title=title,
+            slug=slug,
+            summary=(
+                f"A fictional demo project: {activity.lower()} for "
+                f"{' and '.join(g.name.lower() for g in groups[:2])} in {borough.name}."
+            ),
+            description=(
+                f"{activity} is run by {borough.name} with local partners. It works on "
+                f"{', '.join(t.name.lower() for t in themes)}. {primary.description} "
+                "This record is fictional demonstration data."
+            ),
+            lead_borough=borough,
+            delivery_partners="\n".join(partners),
+            delivery_status=delivery,
+            start_date=start,
+            end_date=end,
+            people_reached=rng.randint(20, 5000)
+            if delivery in (Project.DeliveryStatus.ACTIVE, Project.DeliveryStatus.COMPLETED)
+            else None,
+            outcomes=rng.choice(OUTCOMES) if delivery == Project.DeliveryStatus.COMPLETED else "",
+            evaluation_url=f"https://example.org/evaluations/{slug}"
+            if delivery == Project.DeliveryStatus.COMPLETED and rng.random() < 0.4
+            else "",
+            contact_name=f"{borough.name} community engagement team",
+            contact_email="community.engagement@example.org",
+            publication_state=publication,
+            published_at=published_at,
+        )
+        commission, recommendations = self.commission_for(borough)
+        project.commission = commission
+        position = len(chunk.projects)
+        chunk.theme_ids += [(position, t.pk) for t in themes]
+        chunk.target_group_ids += [(position, g.pk) for g in groups]
+        chunk.recommendation_ids += [(position, r.pk) for r in recommendations]
+        if rng.random() < 0.15:
+            neighbours = [b for b in self.boroughs if b.partnership == borough.partnership]
+            for partner in rng.sample(self.boroughs if not borough.partnership else neighbours, 2):
+                if partner != borough:
+                    chunk.partner_ids.append((position, partner.pk))
+        return project
+
+    def unique_slug(self, title):
+        base = slugify(title)
+        seen = self.slug_counts.get(base, 0) + 1
+        self.slug_counts[base] = seen
+        return base if seen == 1 else f"{base}-{seen}"
+
+    def dates_for(self, delivery):
+        rng = self.rng
+        if delivery == Project.DeliveryStatus.PLANNED:
+            start = REFERENCE_DATE + datetime.timedelta(days=rng.randint(30, 400))
+        else:
+            first = datetime.date(FIRST_START_YEAR, 4, 1)
+            start = first + datetime.timedelta(days=rng.randint(0, (REFERENCE_DATE - first).days))
+        months = rng.choice([6, 12, 12, 18, 24, 36, 48])
+        end = start + datetime.timedelta(days=30 * months)
+        if delivery in (Project.DeliveryStatus.COMPLETED, Project.DeliveryStatus.CANCELLED):
+            end = min(end, REFERENCE_DATE)
+            if end < start:
+                end = start
+        elif delivery == Project.DeliveryStatus.ACTIVE and rng.random() < 0.3:
+            end = None
+        return start, end
+
+    def commission_for(self, borough):
+        """Some projects follow from their own council's commission, a few from another's."""
+        rng = self.rng
+        own = [
+            c
+            for c in self.commissions_by_borough.get(borough.pk, [])
+            if c.pk in self.recommendations_by_commission
+        ]
+        if own and rng.random() < 0.4:
+            commission = rng.choice(own)
+        elif rng.random() < 0.04 and self.commissions_with_recommendations:
+            commission = rng.choice(self.commissions_with_recommendations)
+        else:
+            return None, []
+        recommendations = self.recommendations_by_commission[commission.pk]
+        return commission, rng.sample(recommendations, rng.randint(1, min(2, len(recommendations))))
+
+    def build_settlement(self, borough, chunk):
+        rng, i = self.rng, self.settlement_index
+        self.settlement_index += 1
+        kind = self.cycled(i, FUNDER_KIND_WEIGHTS, FUNDER_KIND_WEIGHTS)
+        funder = (
+            self.council_funder[borough.org_id]
+            if kind == Funder.Kind.LONDON_BOROUGH
+            else rng.choice(self.funders_by_kind[kind])
+        )
+        restrictions = self.cycled(i, RESTRICTION_WEIGHTS, RESTRICTION_WEIGHTS)
+        first_year = rng.randint(FIRST_START_YEAR, REFERENCE_DATE.year)
+        years = 1 if i % 2 == 0 and i < 8 else rng.choice([1, 1, 2, 3, 3, 4])
+        total = Decimal(rng.randint(40, 4000) * 500)
+        settlement = FundingSettlement(
+            funder=funder,
+            programme=rng.choice(PROGRAMMES[kind]),
+            recipient=borough,
+            total_amount=total,
+            first_year=first_year,
+            last_year=first_year + years - 1,
+            restrictions=restrictions,
+            conditions=CONDITIONS[restrictions],
+            awarded_on=datetime.date(first_year, 1, 1)
+            + datetime.timedelta(days=rng.randint(0, 80)),
+        )
+        position = len(chunk.settlements)
+        chunk.settlements.append(settlement)
+        per_year = (total / years).quantize(Decimal("1"))
+        for offset in range(years):
+            amount = per_year if offset < years - 1 else total - per_year * (years - 1)
+            chunk.allocations.append(
+                (position, YearlyAllocation(financial_year=first_year + offset, amount=amount))
+            )
+
+    def fund_projects(self, chunk):
+        """Give most projects one or two funding lines from their borough's settlements."""
+        rng = self.rng
+        lines = {}
+        for project_position in range(len(chunk.projects)):
+            wanted = rng.choices([0, 1, 2], weights=[10, 65, 25])[0]
+            for settlement_position in rng.sample(range(len(chunk.settlements)), wanted):
+                lines[(settlement_position, project_position)] = rng.uniform(0.5, 1.5)
+        weight_per_settlement = {}
+        for (settlement_position, _), weight in lines.items():
+            weight_per_settlement[settlement_position] = (
+                weight_per_settlement.get(settlement_position, 0) + weight
+            )
+        for (settlement_position, project_position), weight in lines.items():
+            settlement = chunk.settlements[settlement_position]
+            share = Decimal(weight / weight_per_settlement[settlement_position]) * Decimal("0.9")
+            amount = (settlement.total_amount * share).quantize(Decimal("1"), rounding="ROUND_DOWN")
+            project = chunk.projects[project_position]
+            project.funding_total += amount
+            chunk.fundings.append((settlement_position, project_position, amount))
+
+    def write(self, chunk):
+        Project.objects.bulk_create(chunk.projects, batch_size=BATCH_SIZE)
+        FundingSettlement.objects.bulk_create(chunk.settlements, batch_size=BATCH_SIZE)
+        project_pk = [p.pk for p in chunk.projects]
+        settlement_pk = [s.pk for s in chunk.settlements]
+        for position, allocation in chunk.allocations:
+            allocation.settlement_id = settlement_pk[position]
+        YearlyAllocation.objects.bulk_create(
+            [a for _, a in chunk.allocations], batch_size=BATCH_SIZE
+        )
+        ProjectFunding.objects.bulk_create(
+            [
+                ProjectFunding(
+                    settlement_id=settlement_pk[s], project_id=project_pk[p], amount=amount
+                )
+                for s, p, amount in chunk.fundings
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        links = [
+            (Project.themes.through, "theme_id", chunk.theme_ids),
+            (Project.target_groups.through, "targetgroup_id", chunk.target_group_ids),
+            (Project.partner_boroughs.through, "borough_id", chunk.partner_ids),
+            (Project.recommendations.through, "recommendation_id", chunk.recommendation_ids),
+        ]
+        for through, column, pairs in links:
+            through.objects.bulk_create(
+                [through(project_id=project_pk[p], **{column: pk}) for p, pk in pairs],
+                batch_size=BATCH_SIZE,
+            )

@@ -1,0 +1,112 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from boroughs.models import Commission
+from projects.models import FundingSettlement, Project
+
+from .factories import (
+    CommissionFactory,
+    ProjectFactory,
+    ProjectFundingFactory,
+    SettlementFactory,
+    borough,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(queryset):
+    return sorted(queryset.values_list("title", flat=True))
+
+
+def test_published_is_what_the_public_may_see():
+    ProjectFactory(title="Public")
+    for state in ("draft", "submitted", "archived"):
+        ProjectFactory(title=state.title(), publication_state=state)
+    assert titles(Project.objects.published()) == ["Public"]
+
+
+def test_in_borough_counts_lead_and_partner_boroughs_once_each():
+    ProjectFactory(title="Led by Hackney")
+    ProjectFactory(
+        title="Camden with Hackney",
+        lead_borough=borough("camden"),
+        partner_boroughs=[borough("hackney"), borough("islington")],
+    )
+    ProjectFactory(title="Camden alone", lead_borough=borough("camden"))
+    hackney = borough("hackney")
+    assert titles(Project.objects.in_borough(hackney)) == ["Camden with Hackney", "Led by Hackney"]
+    assert titles(Project.objects.led_by(hackney)) == ["Led by Hackney"]
+    both = Project.objects.in_any_borough([hackney, borough("islington")])
+    assert both.count() == 2
+
+
+def test_with_any_theme_returns_each_project_once():
+    ProjectFactory(title="Both", themes=[theme("cohesion"), theme("isolation")])
+    ProjectFactory(title="Isolation", themes=[theme("isolation")])
+    ProjectFactory(title="Safeguarding", themes=[theme("safeguarding")])
+    chosen = Project.objects.with_any_theme([theme("cohesion"), theme("isolation")])
+    assert titles(chosen) == ["Both", "Isolation"]
+    assert titles(Project.objects.with_theme(theme("cohesion"))) == ["Both"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "active_in_2024"),
+    [
+        (datetime.date(2023, 4, 1), datetime.date(2024, 1, 1), True),
+        (datetime.date(2024, 12, 31), None, True),
+        (datetime.date(2020, 1, 1), None, True),
+        (datetime.date(2020, 1, 1), datetime.date(2023, 12, 31), False),
+        (datetime.date(2025, 1, 1), None, False),
+    ],
+)
+def test_active_in_a_year(start, end, active_in_2024):
+    ProjectFactory(start_date=start, end_date=end)
+    assert Project.objects.active_in(2024).exists() is active_in_2024
+
+
+def test_settlements_by_length_and_restrictions():
+    single = SettlementFactory(first_year=2024, last_year=2024, restrictions="unrestricted")
+    multi = SettlementFactory(first_year=2024, last_year=2026, restrictions="ring-fenced")
+    light = SettlementFactory(first_year=2023, last_year=2025, restrictions="light-touch")
+    assert set(FundingSettlement.objects.multi_year()) == {multi, light}
+    assert set(FundingSettlement.objects.single_year()) == {single}
+    assert set(FundingSettlement.objects.unrestricted()) == {single}
+    assert set(FundingSettlement.objects.without_burdensome_restrictions()) == {single, light}
+    assert set(FundingSettlement.objects.covering_year(2026)) == {multi}
+    assert multi.is_multi_year
+    assert not single.is_multi_year
+    assert multi.years_label == "2024-25 to 2026-27"
+
+
+def test_projects_with_multi_year_funding():
+    funded = ProjectFundingFactory(settlement=SettlementFactory(last_year=2026)).project
+    ProjectFundingFactory(settlement=SettlementFactory(last_year=2024))
+    assert list(Project.objects.with_multi_year_funding()) == [funded]
+
+
+def test_a_projects_funding_total_follows_its_funding_lines():
+    project = ProjectFactory()
+    first = ProjectFundingFactory(project=project, amount=Decimal("1000"))
+    ProjectFundingFactory(project=project, amount=Decimal("250.50"))
+    project.refresh_from_db()
+    assert project.funding_total == Decimal("1250.50")
+    first.amount = Decimal("2000")
+    first.save()
+    project.refresh_from_db()
+    assert project.funding_total == Decimal("2250.50")
+    first.settlement.delete()
+    project.refresh_from_db()
+    assert project.funding_total == Decimal("250.50")
+
+
+def test_commissions_involving_a_borough():
+    led = CommissionFactory(title="Led")
+    joint = CommissionFactory(title="Joint", lead_borough=borough("camden"))
+    joint.partner_boroughs.set([borough("hackney")])
+    CommissionFactory(title="Elsewhere", lead_borough=borough("camden"))
+    assert set(Commission.objects.involving(borough("hackney"))) == {led, joint}
+    assert list(Commission.objects.led_by(borough("hackney"))) == [led]

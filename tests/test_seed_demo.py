@@ -1,0 +1,124 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from boroughs.models import Borough, Commission
+from projects.models import (
+    Funder,
+    FundingSettlement,
+    Project,
+    ProjectFunding,
+    Restrictions,
+    Theme,
+    YearlyAllocation,
+)
+
+pytestmark = pytest.mark.django_db
+
+SIZE = 150
+
+
+def seed(*args):
+    output = io.StringIO()
+    call_command("seed_demo", "--projects", str(SIZE), *args, stdout=output)
+    return output.getvalue()
+
+
+def snapshot():
+    return {
+        "projects": list(
+            Project.objects.order_by("slug").values_list(
+                "slug",
+                "title",
+                "lead_borough__slug",
+                "delivery_status",
+                "publication_state",
+                "start_date",
+                "end_date",
+                "funding_total",
+            )
+        ),
+        "themes": sorted(
+            Project.themes.through.objects.values_list("project__slug", "theme__slug")
+        ),
+        "settlements": sorted(
+            FundingSettlement.objects.values_list(
+                "funder__name",
+                "recipient__slug",
+                "total_amount",
+                "first_year",
+                "last_year",
+                "restrictions",
+            )
+        ),
+    }
+
+
+def test_the_demo_catalogue_is_deterministic():
+    seed()
+    first = snapshot()
+    seed("--replace")
+    assert snapshot() == first
+    seed("--replace", "--seed", "7")
+    assert snapshot() != first
+
+
+def test_the_demo_catalogue_covers_everything_the_pages_show():
+    seed()
+    assert Project.objects.count() == SIZE
+    assert Borough.objects.filter(led_projects__isnull=True).count() == 0
+    published = Project.objects.published()
+    assert published.values("lead_borough").distinct().count() == 33
+    assert set(published.values_list("themes__slug", flat=True)) == set(
+        Theme.objects.values_list("slug", flat=True)
+    )
+    assert set(Project.objects.values_list("delivery_status", flat=True)) == set(
+        Project.DeliveryStatus.values
+    )
+    assert set(Project.objects.values_list("publication_state", flat=True)) == set(
+        Project.PublicationState.values
+    )
+    assert set(FundingSettlement.objects.values_list("restrictions", flat=True)) == set(
+        Restrictions.values
+    )
+    assert set(Funder.objects.values_list("kind", flat=True)) == set(Funder.Kind.values)
+    assert FundingSettlement.objects.multi_year().exists()
+    assert FundingSettlement.objects.single_year().exists()
+    assert Project.objects.filter(partner_boroughs__isnull=False).exists()
+    assert Project.objects.filter(recommendations__isnull=False).exists()
+    westminster = Commission.objects.get(lead_borough__slug="westminster")
+    assert westminster.is_cross_party
+    assert westminster.title == "Westminster Community Cohesion Commission"
+    assert westminster.recommendations.exists()
+    assert set(Commission.objects.values_list("status", flat=True)) == set(Commission.Status.values)
+
+
+def test_the_demo_money_adds_up():
+    seed()
+    for settlement in FundingSettlement.objects.prefetch_related("allocations", "project_fundings"):
+        settlement.check_yearly_allocations(
+            {a.financial_year: a.amount for a in settlement.allocations.all()}
+        )
+        settlement.check_project_allocations([f.amount for f in settlement.project_fundings.all()])
+    stored = dict(Project.objects.values_list("pk", "funding_total"))
+    Project.objects.refresh_funding_totals()
+    assert dict(Project.objects.values_list("pk", "funding_total")) == stored
+    assert YearlyAllocation.objects.exists()
+    assert ProjectFunding.objects.exists()
+
+
+def test_the_demo_catalogue_is_never_loaded_twice():
+    assert f"Loaded {SIZE} of {SIZE} projects" in seed()
+    with pytest.raises(CommandError, match="already holds catalogue data"):
+        seed()
+    assert "already holds catalogue data: nothing loaded" in seed("--if-empty")
+    assert Project.objects.count() == SIZE
+
+
+@pytest.mark.parametrize("size", ["0", "32", "-5", "1000001"])
+def test_a_bad_size_gets_a_clear_error(size):
+    with pytest.raises(CommandError, match="--projects must be from 33"):
+        call_command("seed_demo", "--projects", size)
+    assert not Project.objects.exists()

@@ -1,0 +1,112 @@
+"""The settings read the environment as the README documents."""
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "portal" / "settings.py"
+SECRET = "a-long-random-production-secret-key-for-these-tests-only-0123456789"
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_URL", "REDIS_URL")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DJANGO_ENV_FILE", os.devnull)
+    return monkeypatch
+
+
+def load():
+    return runpy.run_path(str(SETTINGS))
+
+
+def test_production_defaults_are_safe(environment):
+    environment.setenv("DJANGO_SECRET_KEY", SECRET)
+    settings = load()
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == []
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SESSION_COOKIE_SECURE"]
+    assert settings["CSRF_COOKIE_SECURE"]
+    assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert "SECURE_PROXY_SSL_HEADER" not in settings
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["DATABASES"]["default"]["NAME"] == str(ROOT / "db.sqlite3")
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert (
+        settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    )
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+
+
+def test_the_environment_configures_a_production_deployment(environment):
+    environment.setenv("DJANGO_SECRET_KEY", SECRET)
+    environment.setenv("DJANGO_ALLOWED_HOSTS", "portal.example.org,www.portal.example.org")
+    environment.setenv("DATABASE_URL", "postgres://portal:pw@db.example.org:5432/portal")
+    environment.setenv("REDIS_URL", "redis://cache.example.org:6379/1")
+    environment.setenv("EMAIL_URL", "smtp+tls://mailer:pw@smtp.example.org:587")
+    environment.setenv("DJANGO_SECURE_PROXY_SSL_HEADER", "true")
+    environment.setenv("DJANGO_SECURE_SSL_REDIRECT", "false")
+    settings = load()
+    assert settings["SECRET_KEY"] == SECRET
+    assert settings["ALLOWED_HOSTS"] == ["portal.example.org", "www.portal.example.org"]
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"], database["USER"]) == (
+        "db.example.org",
+        "portal",
+        "portal",
+    )
+    assert settings["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.example.org:6379/1",
+    }
+    assert settings["MAILERS"]["default"]["OPTIONS"] == {
+        "host": "smtp.example.org",
+        "port": 587,
+        "username": "mailer",
+        "password": "pw",
+        "use_tls": True,
+    }
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["SECURE_SSL_REDIRECT"] is False
+
+
+def test_debug_is_for_local_development_only(environment):
+    environment.setenv("DJANGO_DEBUG", "true")
+    settings = load()
+    assert settings["DEBUG"] is True
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["MAILERS"]["default"]["BACKEND"].endswith("console.EmailBackend")
+
+
+def test_an_env_file_is_read_when_present(environment, tmp_path):
+    env_file = tmp_path / "portal.env"
+    env_file.write_text(f"DJANGO_SECRET_KEY={SECRET}\nDJANGO_ALLOWED_HOSTS=from-file.example.org\n")
+    environment.setenv("DJANGO_ENV_FILE", str(env_file))
+    assert load()["ALLOWED_HOSTS"] == ["from-file.example.org"]
+
+
+def test_without_a_secret_key_the_process_refuses_to_start_with_one_line(environment):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "DJANGO_SECRET_KEY is not set: set it to a long random string "
+        "(or set DJANGO_DEBUG=true for local development)."
+    )
