@@ -25,7 +25,15 @@ check: install  ## Deployment checks with production-like settings, migrations, 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed static/build/portal.css
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The portal's styles are built with Node.js and npm: install Node.js 20 or newer."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/portal.css: node_modules/.installed $(wildcard static/scss/*.scss)
+	npm run --silent build
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -38,5 +46,5 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
 	touch $@
 
-clean:  ## Remove the virtual environment, build output and the local SQLite database.
-	rm -rf $(VENV) staticfiles db.sqlite3
+clean:  ## Remove the virtual environment, node_modules, build output and the local SQLite database.
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

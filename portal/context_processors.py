@@ -1,5 +1,23 @@
 from django.conf import settings
+from django.urls import reverse
+
+# (label, URL name, the path prefixes under which the item is the current section)
+NAVIGATION = [
+    ("Projects", "projects:list", ("/projects/", "/compare/projects/")),
+    ("Boroughs", "boroughs:list", ("/boroughs/", "/compare/boroughs/")),
+    ("Commissions", "boroughs:commissions", ("/commissions/",)),
+    ("Funders", "projects:funders", ("/funders/",)),
+    ("Settlements", "projects:settlements", ("/settlements/",)),
+    ("Themes", "projects:themes", ("/themes/",)),
+    ("About the data", "about-data", ("/about/",)),
+]
 
 
 def portal(request):
-    return {"demo_notice": settings.DEMO_NOTICE}
+    return {
+        "demo_notice": settings.DEMO_NOTICE,
+        "navigation": [
+            {"label": label, "url": reverse(name), "active": request.path.startswith(prefixes)}
+            for label, name, prefixes in NAVIGATION
+        ],
+    }

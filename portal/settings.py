@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "portal",
     "boroughs",
     "projects",
 ]

@@ -1,0 +1,77 @@
+"""Form building blocks in the GOV.UK Design System's patterns, for every form of the portal."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class GOVUKDateInput(forms.MultiWidget):
+    """Day, month and year boxes: the GOV.UK date input."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self, attrs=None):
+        numeric = {"inputmode": "numeric"}
+        super().__init__(
+            {
+                "day": forms.TextInput(attrs=numeric),
+                "month": forms.TextInput(attrs=numeric),
+                "year": forms.TextInput(attrs=numeric),
+            },
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GOVUKDateField(forms.MultiValueField):
+    """A date entered as day, month and year, with the Design System's error messages."""
+
+    widget = GOVUKDateInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        super().__init__(
+            fields=[forms.CharField(), forms.CharField(), forms.CharField()],
+            require_all_fields=False,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        parts = [str(part).strip() if part is not None else "" for part in value or []]
+        parts += [""] * (3 - len(parts))
+        label = (self.label or "Date").capitalize()
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter {label.lower()}", code="required")
+            return None
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            raise ValidationError(
+                f"{label} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1000:
+                raise ValueError
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValidationError(
+                f"{label} must be a real date, for example 27 3 2024", code="invalid"
+            ) from None
+
+
+class DefaultedChoiceField(forms.TypedChoiceField):
+    """A choice whose initial value shows as chosen when the submitted data leaves it out.
+
+    For list controls (sort order, page size) that take a default from a URL without them.
+    """
+
+    def bound_data(self, data, initial):
+        return initial if data in (None, "") else data
