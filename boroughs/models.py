@@ -1,6 +1,18 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
 
 from portal.slugs import unique_slug
@@ -32,6 +44,18 @@ gss_code_validator = RegexValidator(
 )
 
 
+def count_of(rows, field):
+    """The number of `rows` whose `field` points at the outer query's row, for annotate()."""
+    counted = (
+        rows.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), Value(0))
+
+
 class BoroughQuerySet(models.QuerySet):
     def inner(self):
         """Inner London by the ONS statistical definition (the one London's statistics use)."""
@@ -42,6 +66,42 @@ class BoroughQuerySet(models.QuerySet):
 
     def in_partnership(self, partnership):
         return self.filter(partnership=partnership)
+
+    def with_project_count(self, projects):
+        """Annotate project_count: how many of `projects` each authority leads or takes part in
+        as a partner (counted as ProjectQuerySet.count_by_borough counts them)."""
+        partner_links = projects.model.partner_boroughs.through.objects.filter(
+            project__in=projects.order_by().values("pk")
+        )
+        return self.annotate(
+            project_count=count_of(projects, "lead_borough") + count_of(partner_links, "borough")
+        )
+
+    def with_commission_count(self):
+        """Annotate commission_count: the commissions each authority leads or is a partner in."""
+        partner_links = Commission.partner_boroughs.through.objects.all()
+        return self.annotate(
+            commission_count=count_of(Commission.objects.all(), "lead_borough")
+            + count_of(partner_links, "borough")
+        )
+
+    def with_funding_received(self):
+        """Annotate the settlements each authority receives: `funding_received` and
+        `multi_year_funding` (totals), and `multi_year_share` of the total (None without money)."""
+        from projects.models import ZERO, FundingSettlement  # projects.models imports this one
+
+        received = FundingSettlement.objects.received_by(OuterRef("pk")).order_by()
+
+        def total_of(settlements):
+            sums = settlements.values("recipient").annotate(sum=Sum("total_amount")).values("sum")
+            return Coalesce(Subquery(sums), ZERO)
+
+        return self.annotate(
+            funding_received=total_of(received), multi_year_funding=total_of(received.multi_year())
+        ).annotate(
+            multi_year_share=Cast("multi_year_funding", FloatField())
+            / NullIf(Cast("funding_received", FloatField()), Value(0.0))
+        )
 
 
 class Borough(models.Model):
@@ -144,13 +204,42 @@ class CommissionQuerySet(models.QuerySet):
 
     def involving(self, borough):
         """Commissions the borough leads or takes part in as a partner."""
+        return self.involving_any([borough])
+
+    def involving_any(self, boroughs):
+        """Commissions any of the boroughs leads or takes part in as a partner, each once."""
         partner_links = Commission.partner_boroughs.through.objects.filter(
-            commission=models.OuterRef("pk"), borough=borough
+            commission=OuterRef("pk"), borough__in=boroughs
         )
-        return self.filter(Q(lead_borough=borough) | Q(models.Exists(partner_links)))
+        return self.filter(Q(lead_borough__in=boroughs) | Q(Exists(partner_links)))
 
     def cross_party(self):
         return self.filter(is_cross_party=True)
+
+    def with_counts(self):
+        """Annotate recommendation_count and published_project_count (the published projects
+        that follow from each commission)."""
+        from projects.models import Project  # projects.models imports this module
+
+        return self.annotate(
+            recommendation_count=count_of(Recommendation.objects.all(), "commission"),
+            published_project_count=count_of(Project.objects.published(), "commission"),
+        )
+
+    def with_published_projects(self):
+        """Prefetch, as `published_projects`, the published projects that follow from each
+        commission, with their lead boroughs."""
+        from projects.models import Project  # projects.models imports this module
+
+        return self.prefetch_related(
+            Prefetch(
+                "projects",
+                queryset=Project.objects.published()
+                .select_related("lead_borough")
+                .order_by("title", "pk"),
+                to_attr="published_projects",
+            )
+        )
 
 
 class Commission(models.Model):
@@ -225,6 +314,32 @@ class Commission(models.Model):
     def get_absolute_url(self):
         return reverse("boroughs:commission", args=[self.slug])
 
+    @property
+    def boroughs(self):
+        """The lead borough and the partners (uses prefetched partners)."""
+        return [self.lead_borough, *self.partner_boroughs.all()]
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def with_published_projects(self, home_boroughs):
+        """Prefetch each recommendation's themes and, as `published_projects`, the published
+        projects that address it in any borough, each marked `is_elsewhere` when none of
+        `home_boroughs` (the commission's) leads it or takes part in it."""
+        from projects.models import Project  # projects.models imports this module
+
+        published = Project.objects.published()
+        at_home = published.in_any_borough(home_boroughs).filter(pk=OuterRef("pk"))
+        return self.prefetch_related(
+            "themes",
+            Prefetch(
+                "projects",
+                queryset=published.annotate(is_elsewhere=~Exists(at_home))
+                .select_related("lead_borough")
+                .order_by("title", "pk"),
+                to_attr="published_projects",
+            ),
+        )
+
 
 class Recommendation(models.Model):
     """One numbered recommendation of a commission's report."""
@@ -235,6 +350,8 @@ class Recommendation(models.Model):
     number = models.PositiveSmallIntegerField("reference number", validators=[MinValueValidator(1)])
     text = models.TextField()
     themes = models.ManyToManyField("projects.Theme", blank=True, related_name="recommendations")
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["commission", "number"]

@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from .views import HomeView
+from . import views
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("about/data/", views.AboutDataView.as_view(), name="about-data"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("", include("projects.urls")),
+    path("", include("boroughs.urls")),
     path("admin/", admin.site.urls),
 ]

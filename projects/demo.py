@@ -347,6 +347,14 @@ PUBLICATION_WEIGHTS = {
 }
 
 
+def in_sentence(name):
+    """A name as it reads mid-sentence: "Older people" → "older people"; "LGBTQ+ people" and
+    "English language" keep their capitals."""
+    if name[:2].isupper() or name.startswith("English"):
+        return name
+    return name[0].lower() + name[1:]
+
+
 class DemoDataExists(Exception):
     """The database already holds catalogue data, so the demo set was not loaded."""
 
@@ -387,6 +395,7 @@ class DemoCatalogue:
         self.progress = progress or (lambda message: None)
         self.project_index = 0
         self.settlement_index = 0
+        self.funder_kind_index = 0
         self.slug_counts = {}
 
     def load(self):
@@ -497,9 +506,10 @@ class DemoCatalogue:
         chunk = Chunk()
         for _ in range(count):
             chunk.projects.append(self.build_project(borough, chunk))
-        settlement_count = max(2, round(count / 4))
-        for _ in range(settlement_count):
-            self.build_settlement(borough, chunk)
+        # Every council funds some of its own work, so every council's funder page has figures.
+        self.build_settlement(borough, chunk, kind=Funder.Kind.LONDON_BOROUGH)
+        for _ in range(max(1, round(count / 4) - 1)):
+            self.build_settlement(borough, chunk, kind=self.next_funder_kind())
         self.fund_projects(chunk)
         return chunk
 
@@ -532,12 +542,12 @@ class DemoCatalogue:
             title=title,
             slug=slug,
             summary=(
-                f"A fictional demo project: {activity.lower()} for "
-                f"{' and '.join(g.name.lower() for g in groups[:2])} in {borough.name}."
+                f"A fictional demo project: {activity} for "
+                f"{' and '.join(in_sentence(g.name) for g in groups[:2])} in {borough.name}."
             ),
             description=(
                 f"{activity} is run by {borough.name} with local partners. It works on "
-                f"{', '.join(t.name.lower() for t in themes)}. {primary.description} "
+                f"{', '.join(in_sentence(t.name) for t in themes)}. {primary.description} "
                 "This record is fictional demonstration data."
             ),
             lead_borough=borough,
@@ -610,10 +620,14 @@ class DemoCatalogue:
         recommendations = self.recommendations_by_commission[commission.pk]
         return commission, rng.sample(recommendations, rng.randint(1, min(2, len(recommendations))))
 
-    def build_settlement(self, borough, chunk):
+    def next_funder_kind(self):
+        kind = self.cycled(self.funder_kind_index, FUNDER_KIND_WEIGHTS, FUNDER_KIND_WEIGHTS)
+        self.funder_kind_index += 1
+        return kind
+
+    def build_settlement(self, borough, chunk, *, kind):
         rng, i = self.rng, self.settlement_index
         self.settlement_index += 1
-        kind = self.cycled(i, FUNDER_KIND_WEIGHTS, FUNDER_KIND_WEIGHTS)
         funder = (
             self.council_funder[borough.org_id]
             if kind == Funder.Kind.LONDON_BOROUGH

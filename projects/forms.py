@@ -3,6 +3,9 @@ from django.core.exceptions import ValidationError
 
 from .models import Project
 
+MIN_COMPARED = 2
+MAX_COMPARED = 4
+
 
 class ProjectForm(forms.ModelForm):
     """The rules a project must meet beyond what the database holds, for the admin and officers."""
@@ -88,3 +91,37 @@ class YearlyAllocationFormSet(SettlementLinesFormSet):
 class ProjectFundingFormSet(SettlementLinesFormSet):
     def check_rows(self, rows):
         self.instance.check_project_allocations([row["amount"] for row in rows])
+
+
+class ProjectComparisonForm(forms.Form):
+    """Two to four published projects, chosen by their slugs: ?project=a&project=b."""
+
+    project = forms.ModelMultipleChoiceField(
+        queryset=Project.objects.published()
+        .select_related("lead_borough", "commission")
+        .prefetch_related(
+            "partner_boroughs", "themes", "target_groups", "fundings__settlement__funder"
+        ),
+        to_field_name="slug",
+        required=False,
+        error_messages={
+            "invalid_choice": "There is no published project “%(value)s” – it may have been "
+            "archived, or the link is wrong",
+        },
+    )
+
+    def __init__(self, data, **kwargs):
+        data = data.copy()
+        data.setlist("project", [slug for slug in data.getlist("project") if slug.strip()])
+        super().__init__(data, **kwargs)
+
+    def clean_project(self):
+        chosen = self.cleaned_data["project"]
+        if not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
+            raise ValidationError(
+                "Choose between %(min)s and %(max)s projects to compare – you chose %(count)s",
+                code="count",
+                params={"min": MIN_COMPARED, "max": MAX_COMPARED, "count": len(chosen)},
+            )
+        order = list(dict.fromkeys(self.data.getlist("project")))
+        return sorted(chosen, key=lambda project: order.index(project.slug))

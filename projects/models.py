@@ -1,12 +1,13 @@
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db import connections, models
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -112,6 +113,25 @@ class Restrictions(models.TextChoices):
 WITHOUT_BURDENSOME_RESTRICTIONS = [Restrictions.UNRESTRICTED, Restrictions.LIGHT_TOUCH]
 
 
+@dataclass(frozen=True)
+class FundingSummary:
+    """Totals of a set of settlements: how much, how much multi-year, how much without
+    burdensome restrictions."""
+
+    total: Decimal
+    multi_year: Decimal
+    without_burdensome_restrictions: Decimal
+    settlements: int
+
+    @property
+    def multi_year_share(self):
+        return self.multi_year / self.total if self.total else None
+
+    @property
+    def without_burdensome_restrictions_share(self):
+        return self.without_burdensome_restrictions / self.total if self.total else None
+
+
 class FundingSettlementQuerySet(models.QuerySet):
     def multi_year(self):
         return self.filter(last_year__gt=F("first_year"))
@@ -134,6 +154,118 @@ class FundingSettlementQuerySet(models.QuerySet):
 
     def from_funder_kind(self, kind):
         return self.filter(funder__kind=kind)
+
+    def summary(self):
+        """A FundingSummary of these settlements, in one query."""
+        multi_year = Q(last_year__gt=F("first_year"))
+        light = Q(restrictions__in=WITHOUT_BURDENSOME_RESTRICTIONS)
+        return FundingSummary(
+            **self.order_by().aggregate(
+                total=Coalesce(Sum("total_amount"), ZERO),
+                multi_year=Coalesce(Sum("total_amount", filter=multi_year), ZERO),
+                without_burdensome_restrictions=Coalesce(Sum("total_amount", filter=light), ZERO),
+                settlements=Count("pk"),
+            )
+        )
+
+    def by_funder_kind(self):
+        """Every kind of funder with the total and number of these settlements from it."""
+        rows = {
+            row["funder__kind"]: row
+            for row in self.order_by()
+            .values("funder__kind")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "kind": kind,
+                "label": label,
+                "total": rows.get(kind, {}).get("total", ZERO),
+                "settlements": rows.get(kind, {}).get("settlements", 0),
+            }
+            for kind, label in Funder.Kind.choices
+        ]
+
+    def by_restrictions(self):
+        """Every restrictions level with the total and number of these settlements at it."""
+        rows = {
+            row["restrictions"]: row
+            for row in self.order_by()
+            .values("restrictions")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "level": level,
+                "label": label,
+                "total": rows.get(level, {}).get("total", ZERO),
+                "settlements": rows.get(level, {}).get("settlements", 0),
+            }
+            for level, label in Restrictions.choices
+        ]
+
+    def by_year(self):
+        """The yearly allocations of these settlements summed per financial year, every year
+        from the first to the last included."""
+        totals = dict(
+            YearlyAllocation.objects.filter(settlement__in=self.order_by().values("pk"))
+            .values("financial_year")
+            .annotate(total=Sum("amount"))
+            .values_list("financial_year", "total")
+        )
+        if not totals:
+            return []
+        return [
+            {"year": year, "label": financial_year_label(year), "total": totals.get(year, ZERO)}
+            for year in range(min(totals), max(totals) + 1)
+        ]
+
+    def by_recipient(self):
+        """Every authority with the total and number of these settlements it receives."""
+        rows = {
+            row["recipient"]: row
+            for row in self.order_by()
+            .values("recipient")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "borough": borough,
+                "total": rows.get(borough.pk, {}).get("total", ZERO),
+                "settlements": rows.get(borough.pk, {}).get("settlements", 0),
+            }
+            for borough in Borough.objects.all()
+        ]
+
+    def by_funder(self):
+        """Every funder, annotated with the figures of its settlements among these, in one
+        query: `settlement_count`, `total`, `borough_count` (authorities receiving them),
+        `multi_year` and `without_burdensome_restrictions` (totals) and the two shares of the
+        total (`multi_year_share`, `without_burdensome_restrictions_share`; None without money)."""
+        theirs = self.order_by().filter(funder=OuterRef("pk")).values("funder")
+
+        def total_of(settlements):
+            sums = settlements.annotate(sum=Sum("total_amount")).values("sum")
+            return Coalesce(models.Subquery(sums), ZERO)
+
+        def count_of(aggregate):
+            return Coalesce(models.Subquery(theirs.annotate(n=aggregate).values("n")), 0)
+
+        def share_of(part):
+            as_float = models.functions.Cast(part, models.FloatField())
+            total = models.functions.Cast("total", models.FloatField())
+            return as_float / models.functions.NullIf(total, Value(0.0))
+
+        return Funder.objects.annotate(
+            settlement_count=count_of(Count("pk")),
+            total=total_of(theirs),
+            borough_count=count_of(Count("recipient", distinct=True)),
+            multi_year=total_of(theirs.multi_year()),
+            without_burdensome_restrictions=total_of(theirs.without_burdensome_restrictions()),
+        ).annotate(
+            multi_year_share=share_of("multi_year"),
+            without_burdensome_restrictions_share=share_of("without_burdensome_restrictions"),
+        )
 
 
 class FundingSettlement(models.Model):
@@ -340,6 +472,20 @@ class ProjectFunding(models.Model):
     def __str__(self):
         return f"{pounds(self.amount)} from {self.settlement} to {self.project}"
 
+    def yearly_shares(self):
+        """{financial year: amount}: this line spread over the years in proportion to the
+        settlement's yearly allocations (evenly when it has none). Uses the settlement's
+        prefetched allocations when there are any."""
+        settlement = self.settlement
+        allocations = {a.financial_year: a.amount for a in settlement.allocations.all()}
+        if not allocations or not settlement.total_amount:
+            years = list(settlement.financial_years)
+            return {year: self.amount / len(years) for year in years}
+        return {
+            year: self.amount * amount / settlement.total_amount
+            for year, amount in allocations.items()
+        }
+
 
 class ProjectQuerySet(models.QuerySet):
     def published(self):
@@ -386,11 +532,73 @@ class ProjectQuerySet(models.QuerySet):
 
     def funded_by(self, settlements):
         """Projects with money from any of `settlements` (a FundingSettlement queryset)."""
-        fundings = ProjectFunding.objects.filter(project=OuterRef("pk"), settlement__in=settlements)
-        return self.filter(Exists(fundings))
+        funded = ProjectFunding.objects.filter(settlement__in=settlements).values("project")
+        return self.filter(pk__in=funded)
 
     def with_multi_year_funding(self):
         return self.funded_by(FundingSettlement.objects.multi_year())
+
+    def without_multi_year_funding(self):
+        multi_year = ProjectFunding.objects.filter(
+            project=OuterRef("pk"), settlement__in=FundingSettlement.objects.multi_year()
+        )
+        return self.exclude(Exists(multi_year))
+
+    def search(self, text):
+        """Projects matching `text`, annotated with a relevance `rank`.
+
+        PostgreSQL: full-text search in web-search syntax ("quoted phrases", or, -exclusions)
+        over the stored, weighted search vector. Elsewhere: every word must appear in the
+        title, summary, description or delivery partners; title matches rank first.
+        """
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            return self.filter(search_vector=query).annotate(
+                rank=SearchRank(F("search_vector"), query)
+            )
+        condition = Q()
+        for word in text.split():
+            condition &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(delivery_partners__icontains=word)
+            )
+        title_match = Q()
+        for word in text.split():
+            title_match &= Q(title__icontains=word)
+        return self.filter(condition).annotate(
+            rank=Case(When(title_match, then=Value(1.0)), default=Value(0.5))
+        )
+
+    def count_by_borough(self, key="id"):
+        """{borough key: number of these projects it leads or is a partner in}."""
+        counts = dict(
+            self.order_by()
+            .values_list(f"lead_borough__{key}")
+            .annotate(n=Count("pk"))
+            .values_list(f"lead_borough__{key}", "n")
+        )
+        partners = (
+            Project.partner_boroughs.through.objects.filter(
+                project__in=self.order_by().values("pk")
+            )
+            .values_list(f"borough__{key}")
+            .annotate(n=Count("project_id"))
+            .values_list(f"borough__{key}", "n")
+        )
+        for borough, n in partners:
+            counts[borough] = counts.get(borough, 0) + n
+        return counts
+
+    def count_by_theme(self, key="id"):
+        """{theme key: number of these projects with that theme}."""
+        return dict(
+            Project.themes.through.objects.filter(project__in=self.order_by().values("pk"))
+            .values_list(f"theme__{key}")
+            .annotate(n=Count("project_id"))
+            .values_list(f"theme__{key}", "n")
+        )
 
     def refresh_funding_totals(self):
         """Recompute the stored funding total of these projects from their funding lines."""
@@ -401,6 +609,26 @@ class ProjectQuerySet(models.QuerySet):
             .values("total")
         )
         return self.update(funding_total=Coalesce(models.Subquery(line_sums), ZERO))
+
+    def funding_by_funder_kind(self):
+        """Every kind of funder with the money its settlements allocate to these projects and
+        the number of these projects that get some."""
+        rows = {
+            row["settlement__funder__kind"]: row
+            for row in ProjectFunding.objects.filter(project__in=self.order_by().values("pk"))
+            .order_by()
+            .values("settlement__funder__kind")
+            .annotate(total=Sum("amount"), projects=Count("project", distinct=True))
+        }
+        return [
+            {
+                "kind": kind,
+                "label": label,
+                "total": rows.get(kind, {}).get("total", ZERO),
+                "projects": rows.get(kind, {}).get("projects", 0),
+            }
+            for kind, label in Funder.Kind.choices
+        ]
 
 
 class Project(models.Model):
@@ -530,6 +758,21 @@ class Project(models.Model):
     @property
     def is_published(self):
         return self.publication_state == self.PublicationState.PUBLISHED
+
+    @property
+    def funders(self):
+        """Its funders, from its funding lines (prefetch fundings__settlement__funder)."""
+        return list(dict.fromkeys(f.settlement.funder for f in self.fundings.all()))
+
+    @property
+    def has_multi_year_funding(self):
+        return any(f.settlement.is_multi_year for f in self.fundings.all())
+
+    @property
+    def restriction_levels(self):
+        return list(
+            dict.fromkeys(f.settlement.get_restrictions_display() for f in self.fundings.all())
+        )
 
     @property
     def delivery_partner_list(self):

@@ -1,0 +1,302 @@
+"""The boroughs app's list controls: the authorities table's sort order and map measure, the
+commissions list's filters, and the choice of authorities to compare."""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+
+from portal.forms import DefaultedChoiceField
+from portal.querystrings import query_without
+from projects.filters import unknown_value
+
+from .models import Borough, Commission
+
+COMMISSIONS_PER_PAGE = 20
+MIN_COMPARED = 2
+MAX_COMPARED = 4
+
+
+# The authorities table and its map ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sortable column of the authorities table: ?sort=key, or ?sort=-key the other way."""
+
+    key: str
+    label: str
+    field: str
+    numeric: bool = False
+
+    def ordering(self, descending):
+        """The order, with authorities without a figure last and the name as tie-breaker."""
+        value = F(self.field)
+        first = value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
+        if self.key == "name":
+            return [first, F("pk").desc() if descending else "pk"]
+        return [first, "name", "pk"]
+
+
+COLUMNS = [
+    Column("name", "Authority", "name"),
+    Column("london", "Inner or outer London (ONS)", "inner_outer_ons"),
+    Column("partnership", "Sub-regional partnership", "partnership"),
+    Column("projects", "Published projects", "project_count", numeric=True),
+    Column("funding", "Funding received", "funding_received", numeric=True),
+    Column("multi-year", "Multi-year share of funding", "multi_year_share", numeric=True),
+    Column("commissions", "Commissions", "commission_count", numeric=True),
+]
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+DEFAULT_SORT = "name"
+
+
+def sort_direction(column, descending):
+    """How a sort reads: "A to Z" or "Z to A" for names, "most first" or "least first" for
+    figures."""
+    if column.numeric:
+        return "most first" if descending else "least first"
+    return "Z to A" if descending else "A to Z"
+
+
+def sort_label(column, descending):
+    return f"{column.label} ({sort_direction(column, descending)})"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure the map can be shaded by: an annotation of Borough.objects.with_*()."""
+
+    key: str
+    label: str
+    attribute: str
+    value_format: str
+    unit: str = ""
+
+
+MEASURES = [
+    Measure("projects", "Published projects", "project_count", "count", "project,projects"),
+    Measure("funding", "Funding received", "funding_received", "pounds_short"),
+    Measure("commissions", "Commissions", "commission_count", "count", "commission,commissions"),
+    Measure(
+        "multi_year_share", "Share of funding that is multi-year", "multi_year_share", "percent"
+    ),
+]
+MEASURES_BY_KEY = {measure.key: measure for measure in MEASURES}
+DEFAULT_MEASURE = "projects"
+
+
+class BoroughTableForm(forms.Form):
+    """How the authorities table is sorted and what the map above it is shaded by."""
+
+    measure = DefaultedChoiceField(
+        label="Shade the map by",
+        choices=[(measure.key, measure.label) for measure in MEASURES],
+        initial=DEFAULT_MEASURE,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Shade the map by: there is no option “%(value)s” – choose from "
+            "the list"
+        },
+    )
+    sort = DefaultedChoiceField(
+        label="Sort the table by",
+        choices=[
+            (f"{'-' if descending else ''}{column.key}", sort_label(column, descending))
+            for column in COLUMNS
+            for descending in (False, True)
+        ],
+        initial=DEFAULT_SORT,
+        required=False,
+        error_messages={
+            "invalid_choice": "Sort the table by: there is no option “%(value)s” – choose a "
+            "column heading"
+        },
+    )
+
+    def chosen(self, name, default):
+        """The valid choice of a field, or its default when it is missing or invalid."""
+        return getattr(self, "cleaned_data", {}).get(name) or default
+
+    @property
+    def measure_choice(self):
+        return MEASURES_BY_KEY[self.chosen("measure", DEFAULT_MEASURE)]
+
+    @property
+    def sort_choice(self):
+        return self.chosen("sort", DEFAULT_SORT)
+
+    def sorted(self, boroughs):
+        key = self.sort_choice
+        return boroughs.order_by(*COLUMNS_BY_KEY[key.lstrip("-")].ordering(key.startswith("-")))
+
+    def columns(self):
+        """Each column's heading: its label, its aria-sort and the sort its link asks for.
+
+        A link first sorts names A to Z and figures most first; on the sorted column it
+        reverses the order.
+        """
+        current = self.sort_choice
+        headings = []
+        for column in COLUMNS:
+            if current == column.key:
+                aria_sort, descending_next = "ascending", True
+            elif current == f"-{column.key}":
+                aria_sort, descending_next = "descending", False
+            else:
+                aria_sort, descending_next = "", column.numeric
+            headings.append(
+                {
+                    "label": column.label,
+                    "numeric": column.numeric,
+                    "aria_sort": aria_sort,
+                    "link_sort": f"{'-' if descending_next else ''}{column.key}",
+                    "link_hint": sort_direction(column, descending_next),
+                }
+            )
+        return headings
+
+    def tiles(self, boroughs):
+        """The map's squares: each authority with the chosen measure's figure."""
+        attribute = self.measure_choice.attribute
+        return [
+            {
+                "borough": borough,
+                "value": getattr(borough, attribute),
+                "url": borough.get_absolute_url(),
+            }
+            for borough in boroughs
+        ]
+
+
+# The commissions list -------------------------------------------------------------------------
+
+
+class CommissionFilterForm(forms.Form):
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": "Page must be a whole number, like 2",
+            "min_value": "Page must be 1 or more",
+        },
+    )
+
+
+class CommissionFilterSet(django_filters.FilterSet):
+    """Filters for the commissions list, with readable URL values: ?kind=cohesion&borough=brent."""
+
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Commission.Kind.choices,
+        label="Kind of commission",
+        method="filter_kinds",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value("Kind of commission"),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Commission.Status.choices,
+        label="Status",
+        method="filter_statuses",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value("Status"),
+    )
+    borough = django_filters.ModelMultipleChoiceFilter(
+        queryset=Borough.objects.all(),
+        to_field_name="slug",
+        label="Borough (lead or partner)",
+        method="filter_boroughs",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value("Borough (lead or partner)"),
+    )
+    cross_party = django_filters.ChoiceFilter(
+        choices=[("yes", "Cross-party"), ("no", "Not cross-party")],
+        label="Cross-party",
+        method="filter_cross_party",
+        widget=forms.RadioSelect,
+        empty_label="Any",
+        error_messages=unknown_value("Cross-party"),
+    )
+
+    class Meta:
+        model = Commission
+        fields = []
+        form = CommissionFilterForm
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by("title", "pk")
+
+    @property
+    def page_number(self):
+        return self.form.cleaned_data.get("page") or 1
+
+    def filter_kinds(self, queryset, name, value):
+        return queryset.filter(kind__in=value) if value else queryset
+
+    def filter_statuses(self, queryset, name, value):
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_boroughs(self, queryset, name, value):
+        return queryset.involving_any(value) if value else queryset
+
+    def filter_cross_party(self, queryset, name, value):
+        if value == "yes":
+            return queryset.cross_party()
+        if value == "no":
+            return queryset.exclude(is_cross_party=True)
+        return queryset
+
+    def applied_filters(self):
+        """The active filters as removable tags: [{"heading", "items": [{"label", "href"}]}]."""
+        groups = []
+        for name in ("kind", "status", "borough", "cross_party"):
+            field = self.form.fields[name]
+            value = self.form.cleaned_data.get(name)
+            chosen = [value] if isinstance(value, str) else list(value or [])
+            items = []
+            for choice in chosen:
+                if choice == "":
+                    continue
+                if isinstance(choice, Borough):
+                    raw, label = choice.slug, choice.name
+                else:
+                    raw, label = choice, dict(field.choices)[choice]
+                items.append({"label": label, "href": query_without(self.data, name, value=raw)})
+            if items:
+                groups.append({"heading": field.label, "items": items})
+        return groups
+
+
+# Comparing authorities ------------------------------------------------------------------------
+
+
+class BoroughComparisonForm(forms.Form):
+    """Two to four authorities, chosen by their slugs: ?borough=hackney&borough=brent."""
+
+    borough = forms.ModelMultipleChoiceField(
+        queryset=Borough.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Authorities to compare",
+        help_text=f"Choose {MIN_COMPARED} to {MAX_COMPARED}.",
+        error_messages={
+            "invalid_choice": "There is no London authority “%(value)s” – choose from the list",
+        },
+    )
+
+    def clean_borough(self):
+        chosen = self.cleaned_data["borough"]
+        if not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
+            raise ValidationError(
+                "Choose between %(min)s and %(max)s authorities to compare – you chose %(count)s",
+                code="count",
+                params={"min": MIN_COMPARED, "max": MAX_COMPARED, "count": len(chosen)},
+            )
+        order = list(dict.fromkeys(self.data.getlist("borough")))
+        return sorted(chosen, key=lambda borough: order.index(borough.slug))

@@ -1,0 +1,146 @@
+"""Facet counts for the projects list: how many projects each filter option would show.
+
+Each facet counts within the results of every other active filter but ignores its own, so the
+counts beside ticked and unticked options alike say what ticking them adds. Each count is one
+grouped query, whatever the number of projects.
+
+To add a facet: add its filter to ProjectFilterSet, then a counting function here, keyed by the
+filter's name in COUNTERS.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from boroughs.models import Borough, InnerOuter, Partnership
+
+from .models import FundingSettlement, Project, ProjectFunding
+
+
+def grouped(rows, key):
+    return {str(row[key]): row["n"] for row in rows if row[key] is not None}
+
+
+def field_counts(field):
+    def count(projects):
+        return grouped(projects.values(field).annotate(n=Count("pk")), field)
+
+    return count
+
+
+def link_counts(through, field):
+    """Counts over a many-to-many link table, e.g. projects per theme."""
+
+    def count(projects):
+        rows = through.objects.filter(project__in=projects.values("pk"))
+        return grouped(rows.values(field).annotate(n=Count("project_id")), field)
+
+    return count
+
+
+def funding_counts(field):
+    """Projects funded per funder, funder kind or restrictions level (each project once)."""
+
+    def count(projects):
+        rows = ProjectFunding.objects.filter(project__in=projects.values("pk"))
+        return grouped(rows.values(field).annotate(n=Count("project_id", distinct=True)), field)
+
+    return count
+
+
+def involving_boroughs(boroughs):
+    partner_links = Project.partner_boroughs.through.objects.filter(
+        project=OuterRef("pk"), borough__in=boroughs
+    )
+    return Q(lead_borough__in=boroughs) | Q(Exists(partner_links))
+
+
+def conditional_counts(conditions):
+    """One query counting the projects that meet each of several conditions."""
+
+    def count(projects):
+        return projects.aggregate(
+            **{key: Count("pk", filter=condition) for key, condition in conditions().items()}
+        )
+
+    return count
+
+
+def partnership_conditions():
+    return {
+        p: involving_boroughs(Borough.objects.filter(partnership=p)) for p in Partnership.values
+    }
+
+
+def london_conditions():
+    return {
+        "": Q(pk__isnull=False),
+        **{
+            side: involving_boroughs(Borough.objects.filter(inner_outer_ons=side))
+            for side in InnerOuter.values
+        },
+    }
+
+
+def multi_year_conditions():
+    multi_year = Exists(
+        ProjectFunding.objects.filter(
+            project=OuterRef("pk"), settlement__in=FundingSettlement.objects.multi_year()
+        )
+    )
+    return {"": Q(pk__isnull=False), "yes": Q(multi_year), "no": ~Q(multi_year)}
+
+
+COUNTERS = {
+    "borough": lambda projects: projects.count_by_borough(key="slug"),
+    "partnership": conditional_counts(partnership_conditions),
+    "london": conditional_counts(london_conditions),
+    "theme": lambda projects: projects.count_by_theme(key="slug"),
+    "target_group": link_counts(Project.target_groups.through, "targetgroup__slug"),
+    "status": field_counts("delivery_status"),
+    "funder": funding_counts("settlement__funder__slug"),
+    "funder_kind": funding_counts("settlement__funder__kind"),
+    "commission": field_counts("commission__slug"),
+    "multi_year": conditional_counts(multi_year_conditions),
+    "restrictions": funding_counts("settlement__restrictions"),
+}
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    id: str
+
+
+@dataclass
+class Facet:
+    name: str
+    field: object
+    options: list
+    control: str
+
+
+def facets(filterset):
+    """Every facet of a valid ProjectFilterSet, with its options and their counts."""
+    result = []
+    for name, count in COUNTERS.items():
+        counts = count(filterset.filter_queryset_without(filterset.queryset, name).order_by())
+        field = filterset.form[name]
+        chosen = field.value()
+        chosen = {str(v) for v in chosen} if isinstance(chosen, list | tuple) else {chosen or ""}
+        options = [
+            FacetOption(
+                value=str(value),
+                label=label,
+                count=counts.get(str(value), 0),
+                selected=str(value) in chosen,
+                id=f"{field.auto_id}_{index}",
+            )
+            for index, (value, label) in enumerate(field.field.choices)
+        ]
+        control = "radios" if field.widget_type == "radioselect" else "checkboxes"
+        result.append(Facet(name=name, field=field, options=options, control=control))
+    return result

@@ -1,0 +1,330 @@
+"""The projects list's filters: the list page, its facets, its exports and comparisons use them."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from boroughs.models import Borough, Commission, InnerOuter, Partnership
+from portal.forms import DefaultedChoiceField, GOVUKDateField
+from portal.querystrings import query_without
+
+from .models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
+
+PAGE_SIZES = [10, 20, 50, 100]
+DEFAULT_PAGE_SIZE = 20
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    START = "start"
+    FUNDING = "funding"
+    TITLE = "title"
+
+    CHOICES = [
+        (RELEVANCE, "Relevance (when searching)"),
+        (NEWEST, "Most recently published"),
+        (START, "Latest start date"),
+        (FUNDING, "Most funding"),
+        (TITLE, "Title (A to Z)"),
+    ]
+    # Each ordering ends with the primary key so that pages never shift.
+    ORDERINGS = {
+        NEWEST: ["-published_at", "-pk"],
+        START: ["-start_date", "-pk"],
+        FUNDING: ["-funding_total", "-pk"],
+        TITLE: ["title", "pk"],
+    }
+
+
+class ProjectFilterForm(forms.Form):
+    """The list's controls beyond its filters, and the rules that span several fields."""
+
+    sort = DefaultedChoiceField(
+        label="Sort by",
+        choices=Sort.CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose a sort order from the list"},
+    )
+    page = forms.IntegerField(
+        min_value=1,
+        required=False,
+        error_messages={
+            "invalid": "Page must be a whole number, like 2",
+            "min_value": "Page must be 1 or more",
+        },
+    )
+    page_size = DefaultedChoiceField(
+        label="Results per page",
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+        coerce=int,
+        initial=DEFAULT_PAGE_SIZE,
+        required=False,
+        error_messages={
+            "invalid_choice": "Results per page must be "
+            + ", ".join(str(s) for s in PAGE_SIZES[:-1])
+            + f" or {PAGE_SIZES[-1]}"
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        searching = bool(self.data.get("q", "").strip())
+        self.fields["sort"].initial = Sort.RELEVANCE if searching else Sort.NEWEST
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("amount_from"), cleaned.get("amount_to")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "amount_to",
+                ValidationError(
+                    "Funding to must be the same as or more than funding from",
+                    code="amount_range",
+                ),
+            )
+        start, end = cleaned.get("active_from"), cleaned.get("active_to")
+        if start and end and start > end:
+            self.add_error(
+                "active_to",
+                ValidationError(
+                    "Active to must be the same as or after active from", code="date_range"
+                ),
+            )
+        return cleaned
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class DateFilter(django_filters.Filter):
+    """A date entered in the GOV.UK date input: ?active_from_day=1&active_from_month=4..."""
+
+    field_class = GOVUKDateField
+
+
+def unknown_value(label):
+    return {"invalid_choice": f"{label}: there is no option “%(value)s” – choose from the list"}
+
+
+def choice_filter(choices, label, method):
+    return django_filters.MultipleChoiceFilter(
+        choices=choices,
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value(label),
+    )
+
+
+def slug_filter(queryset, label, method):
+    return django_filters.ModelMultipleChoiceFilter(
+        queryset=queryset,
+        to_field_name="slug",
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value(label),
+    )
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """Filters for published projects, with URL values that people can read: ?borough=hackney."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", "filter_boroughs")
+    partnership = choice_filter(
+        Partnership.choices, "Sub-regional partnership", "filter_partnership"
+    )
+    london = django_filters.ChoiceFilter(
+        choices=InnerOuter.choices,
+        label="Inner or outer London",
+        method="filter_london",
+        widget=forms.RadioSelect,
+        empty_label="Anywhere in London",
+        error_messages=unknown_value("Inner or outer London"),
+    )
+    theme = slug_filter(Theme.objects.all(), "Theme", "filter_themes")
+    target_group = slug_filter(TargetGroup.objects.all(), "Target group", "filter_target_groups")
+    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", "filter_status")
+    funder = slug_filter(Funder.objects.all(), "Funder", "filter_funders")
+    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_funder_kinds")
+    commission = slug_filter(
+        Commission.objects.all(), "Commission it follows from", "filter_commissions"
+    )
+    multi_year = django_filters.ChoiceFilter(
+        choices=[("yes", "Multi-year funding"), ("no", "No multi-year funding")],
+        label="Multi-year funding",
+        method="filter_multi_year",
+        widget=forms.RadioSelect,
+        empty_label="Any",
+        error_messages=unknown_value("Multi-year funding"),
+    )
+    restrictions = choice_filter(
+        Restrictions.choices, "Funding restrictions", "filter_restrictions"
+    )
+    amount_from = django_filters.NumberFilter(
+        field_name="funding_total",
+        lookup_expr="gte",
+        label="Funding from (£)",
+        min_value=0,
+        error_messages={"invalid": "Funding from must be an amount in pounds, like 50000"},
+    )
+    amount_to = django_filters.NumberFilter(
+        field_name="funding_total",
+        lookup_expr="lte",
+        label="Funding to (£)",
+        min_value=0,
+        error_messages={"invalid": "Funding to must be an amount in pounds, like 250000"},
+    )
+    year = YearFilter(
+        label="Active in year",
+        method="filter_year",
+        min_value=1990,
+        max_value=2100,
+        error_messages={
+            "invalid": "Year must be a year, like 2024",
+            "min_value": "Year must be 1990 or later",
+            "max_value": "Year must be 2100 or earlier",
+        },
+    )
+    active_from = DateFilter(label="Active from", method="filter_active_from")
+    active_to = DateFilter(label="Active to", method="filter_active_to")
+
+    class Meta:
+        model = Project
+        fields = []
+        form = ProjectFilterForm
+
+    def filter_queryset(self, queryset):
+        return self.sorted(self.filter_queryset_without(queryset, None))
+
+    def filter_queryset_without(self, queryset, skipped):
+        """Apply every valid filter except the one named `skipped` (for its own facet counts)."""
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters and name != skipped:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def searching(self):
+        return bool(self.form.cleaned_data.get("q", "").strip())
+
+    @property
+    def sort(self):
+        """The chosen order; relevance only applies to a search, and is its default."""
+        chosen = self.form.cleaned_data.get("sort")
+        if chosen == Sort.RELEVANCE or not chosen:
+            return Sort.RELEVANCE if self.searching else Sort.NEWEST
+        return chosen
+
+    def sorted(self, queryset):
+        if self.sort == Sort.RELEVANCE:
+            return queryset.order_by("-rank", "-pk")
+        return queryset.order_by(*Sort.ORDERINGS[self.sort])
+
+    @property
+    def page_number(self):
+        return self.form.cleaned_data.get("page") or 1
+
+    @property
+    def page_size(self):
+        return self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+
+    def applied_filters(self, facets):
+        """The active filters as removable tags: [{"heading", "items": [{"label", "href"}]}]."""
+        groups = []
+        for facet in facets:
+            items = [
+                {"label": o.label, "href": self.query_without(facet.name, value=o.value)}
+                for o in facet.options
+                if o.selected and o.value
+            ]
+            if items:
+                groups.append({"heading": facet.field.label, "items": items})
+        cleaned = self.form.cleaned_data
+        singles = [
+            ("q", "Search", lambda v: f"“{v}”" if v.strip() else None),
+            ("amount_from", "Funding from", lambda v: f"£{v:,.0f}"),
+            ("amount_to", "Funding to", lambda v: f"£{v:,.0f}"),
+            ("year", "Active in year", str),
+            ("active_from", "Active from", lambda v: f"{v:%-d %B %Y}"),
+            ("active_to", "Active to", lambda v: f"{v:%-d %B %Y}"),
+        ]
+        for name, heading, describe in singles:
+            value = cleaned.get(name)
+            label = describe(value) if value not in (None, "") else None
+            if label:
+                names = [name, f"{name}_day", f"{name}_month", f"{name}_year"]
+                groups.append(
+                    {
+                        "heading": heading,
+                        "items": [{"label": label, "href": self.query_without(*names)}],
+                    }
+                )
+        return groups
+
+    def query_without(self, *names, value=None):
+        return query_without(self.data, *names, value=value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_boroughs(self, queryset, name, value):
+        return queryset.in_any_borough(value) if value else queryset
+
+    def filter_partnership(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.in_any_borough(Borough.objects.filter(partnership__in=value))
+
+    def filter_london(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.in_any_borough(Borough.objects.filter(inner_outer_ons=value))
+
+    def filter_themes(self, queryset, name, value):
+        return queryset.with_any_theme(value) if value else queryset
+
+    def filter_target_groups(self, queryset, name, value):
+        return queryset.for_any_target_group(value) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(delivery_status__in=value) if value else queryset
+
+    def filter_funders(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.funded_by(FundingSettlement.objects.filter(funder__in=value))
+
+    def filter_funder_kinds(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.funded_by(FundingSettlement.objects.filter(funder__kind__in=value))
+
+    def filter_commissions(self, queryset, name, value):
+        return queryset.filter(commission__in=value) if value else queryset
+
+    def filter_multi_year(self, queryset, name, value):
+        if value == "yes":
+            return queryset.with_multi_year_funding()
+        if value == "no":
+            return queryset.without_multi_year_funding()
+        return queryset
+
+    def filter_restrictions(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.funded_by(FundingSettlement.objects.filter(restrictions__in=value))
+
+    def filter_year(self, queryset, name, value):
+        return queryset.active_in(value) if value is not None else queryset
+
+    def filter_active_from(self, queryset, name, value):
+        return queryset.active_between(value, datetime.date.max) if value else queryset
+
+    def filter_active_to(self, queryset, name, value):
+        return queryset.active_between(datetime.date.min, value) if value else queryset

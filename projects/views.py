@@ -1,0 +1,151 @@
+from collections import defaultdict
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal.pagination import page_links, paginate
+
+from . import exports
+from .facets import facets
+from .filters import ProjectFilterSet
+from .forms import ProjectComparisonForm
+from .models import Project, financial_year_label
+
+RELATED_PROJECTS = 5
+
+
+def published_projects():
+    return Project.objects.published()
+
+
+class ProjectListView(TemplateView):
+    """The researchers' catalogue: filter, sort, page, compare and download published projects."""
+
+    template_name = "projects/project_list.html"
+
+    def get(self, request, *args, **kwargs):
+        filterset = ProjectFilterSet(request.GET, queryset=published_projects())
+        valid = filterset.is_valid()
+        facet_list = facets(filterset)
+        context = {
+            "filterset": filterset,
+            "form": filterset.form,
+            "facets": {facet.name: facet for facet in facet_list},
+            "applied": filterset.applied_filters(facet_list),
+            "clear_url": request.path,
+        }
+        if not valid:
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        results = filterset.qs.select_related("lead_borough").prefetch_related(
+            "themes", "partner_boroughs"
+        )
+        page, corrected = paginate(
+            results, number=filterset.page_number, per_page=filterset.page_size
+        )
+        context.update(
+            page_obj=page,
+            page_links=page_links(page.number, page.paginator.num_pages),
+            corrected_page=corrected,
+            export_query=filterset.query_without("page_size"),
+        )
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class ProjectDetailView(TemplateView):
+    template_name = "projects/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        project = get_object_or_404(
+            published_projects()
+            .select_related("lead_borough", "commission__lead_borough")
+            .prefetch_related("partner_boroughs", "themes", "target_groups", "recommendations"),
+            slug=self.kwargs["slug"],
+        )
+        fundings = list(
+            project.fundings.select_related("settlement__funder", "settlement__recipient")
+            .prefetch_related("settlement__allocations")
+            .order_by("-settlement__first_year", "settlement__funder__name", "pk")
+        )
+        by_year = defaultdict(int)
+        for funding in fundings:
+            for year, amount in funding.yearly_shares().items():
+                by_year[year] += amount
+        related = (
+            published_projects()
+            .with_any_theme(project.themes.all())
+            .exclude(lead_borough=project.lead_borough)
+            .select_related("lead_borough")
+            .order_by("-published_at", "-pk")[:RELATED_PROJECTS]
+        )
+        return super().get_context_data(
+            project=project,
+            fundings=fundings,
+            funding_by_year=[
+                {"label": financial_year_label(year), "value": round(by_year[year])}
+                for year in sorted(by_year)
+            ],
+            related_projects=related,
+            **kwargs,
+        )
+
+
+class ProjectCompareView(TemplateView):
+    """Two to four published projects side by side."""
+
+    template_name = "projects/project_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        if "project" not in request.GET:
+            return self.render_to_response(self.get_context_data())
+        form = ProjectComparisonForm(request.GET)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.render_to_response(
+            self.get_context_data(form=form, projects=form.cleaned_data["project"])
+        )
+
+
+class ProjectExportView(View):
+    """The filtered list of published projects as a streamed download."""
+
+    content_type = ""
+    extension = ""
+
+    def get(self, request, *args, **kwargs):
+        filterset = ProjectFilterSet(request.GET, queryset=published_projects())
+        if not filterset.is_valid():
+            return ProjectListView.as_view()(request)
+        base_url = request.build_absolute_uri("/projects/")
+        records = exports.rows(filterset.qs, base_url)
+        response = StreamingHttpResponse(
+            self.stream(records, request), content_type=self.content_type
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="london-integration-projects-{stamp}.{self.extension}"'
+        )
+        return response
+
+
+class ProjectCSVExportView(ProjectExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def stream(self, records, request):
+        return exports.csv_lines(records)
+
+
+class ProjectJSONExportView(ProjectExportView):
+    content_type = "application/json"
+    extension = "json"
+
+    def stream(self, records, request):
+        meta = {
+            "source": request.build_absolute_uri(),
+            "generated_at": timezone.now(),
+            "columns": {name: description for name, description, *_ in exports.COLUMNS},
+        }
+        return exports.json_chunks(records, meta)

@@ -1,0 +1,137 @@
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from projects.exports import COLUMNS
+
+from .factories import (
+    FunderFactory,
+    ProjectFactory,
+    ProjectFundingFactory,
+    SettlementFactory,
+    borough,
+    target_group,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def projects():
+    befriending = ProjectFactory(
+        title="Befriending Network",
+        lead_borough=borough("hackney"),
+        partner_boroughs=[borough("islington"), borough("camden")],
+        themes=[theme("isolation"), theme("cohesion")],
+        target_groups=[target_group("older-people")],
+        delivery_partners="Silver Threads\nTalking Tables",
+        people_reached=250,
+    )
+    for funder in ("Thames Trust", "Bridges Foundation"):
+        ProjectFundingFactory(
+            project=befriending,
+            amount=Decimal("1000.50"),
+            settlement=SettlementFactory(funder=FunderFactory(name=funder)),
+        )
+    ProjectFactory(
+        title='=HYPERLINK("http://evil.example")',
+        summary="+SUM(1,2)",
+        lead_borough=borough("camden"),
+        themes=[theme("safeguarding")],
+    )
+    ProjectFactory(title="Draft only", publication_state="draft", themes=[theme("isolation")])
+    ProjectFactory(title="Archived one", publication_state="archived", themes=[theme("isolation")])
+    return befriending
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def read_csv(text):
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_the_csv_export_holds_the_published_projects_with_documented_columns(client, projects):
+    text = download(client, "/projects/export.csv")
+    header = next(csv.reader(io.StringIO(text[1:])))
+    assert header == [name for name, *_ in COLUMNS]
+    rows = read_csv(text)
+    assert sorted(row["title"] for row in rows) == sorted(
+        ['\'=HYPERLINK("http://evil.example")', "Befriending Network"]
+    )
+    row = next(r for r in rows if r["title"] == "Befriending Network")
+    assert row["id"] == projects.slug
+    assert row["lead_borough"] == "Hackney"
+    assert row["lead_borough_gss_code"] == "E09000012"
+    assert row["lead_borough_short_code"] == "HCK"
+    assert row["partner_boroughs"] == "Camden; Islington"
+    assert row["partner_borough_gss_codes"] == "E09000007; E09000019"
+    assert row["themes"] == "Cohesion; Isolation and loneliness"
+    assert row["target_groups"] == "Older people"
+    assert row["delivery_partners"] == "Silver Threads; Talking Tables"
+    assert row["funders"] == "Bridges Foundation; Thames Trust"
+    assert row["funding_gbp"] == "2001.00"
+    assert row["people_reached"] == "250"
+    assert row["start_date"] == "2024-04-01"
+    assert row["end_date"] == ""
+    assert row["url"] == f"http://testserver/projects/{projects.slug}/"
+
+
+def test_csv_cells_are_protected_against_formula_injection(client, projects):
+    rows = read_csv(download(client, "/projects/export.csv?borough=camden&theme=safeguarding"))
+    assert [(r["title"], r["summary"]) for r in rows] == [
+        ('\'=HYPERLINK("http://evil.example")', "'+SUM(1,2)")
+    ]
+
+
+def test_the_exports_hold_exactly_the_rows_of_the_filtered_list(client, projects):
+    for n in range(3):
+        ProjectFactory(title=f"Isolation {n}", themes=[theme("isolation")])
+    listed = client.get("/projects/?theme=isolation&page_size=100")
+    assert "4 projects found" in listed.text
+    rows = read_csv(download(client, "/projects/export.csv?theme=isolation"))
+    assert sorted(r["title"] for r in rows) == [
+        "Befriending Network",
+        "Isolation 0",
+        "Isolation 1",
+        "Isolation 2",
+    ]
+    document = json.loads(download(client, "/projects/export.json?theme=isolation"))
+    assert sorted(p["title"] for p in document["projects"]) == sorted(r["title"] for r in rows)
+
+
+def test_the_json_export_keeps_lists_and_numbers(client, projects):
+    document = json.loads(download(client, "/projects/export.json?q=befriending"))
+    assert document["meta"]["source"] == "http://testserver/projects/export.json?q=befriending"
+    assert set(document["meta"]["columns"]) == {name for name, *_ in COLUMNS}
+    [project] = document["projects"]
+    assert project["themes"] == ["Cohesion", "Isolation and loneliness"]
+    assert project["partner_boroughs"] == ["Camden", "Islington"]
+    assert project["delivery_partners"] == ["Silver Threads", "Talking Tables"]
+    assert project["funding_gbp"] == 2001.0
+    assert project["end_date"] is None
+    assert project["lead_borough_gss_code"] == "E09000012"
+
+
+def test_an_export_with_bad_filters_explains_the_errors(client, projects):
+    response = client.get("/projects/export.csv?borough=atlantis")
+    assert response.status_code == 400
+    assert "there is no option “atlantis”" in response.text
+
+
+def test_exports_run_a_constant_number_of_queries(client, projects, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8) as small:
+        download(client, "/projects/export.csv")
+    for n in range(40):
+        ProjectFactory(title=f"More {n}", partner_boroughs=[borough("barnet")])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        download(client, "/projects/export.json")
