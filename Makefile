@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 LOCAL := DJANGO_DEBUG=true DJANGO_DEMO=true
 
-.PHONY: run test check lint install clean
+.PHONY: run test check lint install clean chromium
 
 run: install  ## Set up, migrate, load the demo data into an empty database and serve the portal.
 	$(LOCAL) $(BIN)/python manage.py migrate --no-input
@@ -14,8 +14,18 @@ run: install  ## Set up, migrate, load the demo data into an empty database and 
 	$(LOCAL) $(BIN)/python manage.py demo_accounts
 	$(LOCAL) $(BIN)/python manage.py runserver $(ADDRESS)
 
-test: install  ## Run the whole test suite (DATABASE_URL chooses the database; SQLite by default).
+test: install chromium  ## Run the whole test suite (DATABASE_URL chooses the database; SQLite by default).
 	$(BIN)/python -m pytest
+
+chromium:  ## The browser tests drive Debian's Chromium; install it when we may.
+	@command -v chromium >/dev/null || [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install chromium)"; \
+	    echo "or set CHROMIUM to its path. To run the other tests only: .venv/bin/pytest -m 'not browser'"; \
+	    exit 1; \
+	  fi; }
 
 check: install  ## Deployment checks with production-like settings, migrations, lint and format.
 	DJANGO_SECRET_KEY=ci-$$(date +%s%N)-a-long-production-like-secret-key-0123456789abcdef \
@@ -47,4 +57,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:  ## Remove the virtual environment, node_modules, build output and the local SQLite database.
-	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3 test-artifacts

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Borough, Commission, Recommendation
+from .models import Borough, Commission, Membership, Recommendation
 
 
 @admin.register(Borough)
@@ -36,7 +39,7 @@ class RecommendationInline(admin.StackedInline):
 
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "lead_borough",
@@ -74,3 +77,41 @@ class RecommendationAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def short_text(self, recommendation):
         return recommendation.text[:120]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "borough", "role"]
+    list_filter = ["role", "borough"]
+    list_select_related = ["user", "borough"]
+    search_fields = ["user__username", "user__email", "borough__name"]
+    autocomplete_fields = ["user", "borough"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["borough"]
+    verbose_name_plural = "authorities (an editor keeps records; a reviewer also publishes)"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class OfficerUserAdmin(UserAdmin):
+    """People and their places in authorities, managed together."""
+
+    inlines = [MembershipInline]
+    list_display = [*UserAdmin.list_display, "authorities"]
+    list_filter = [*UserAdmin.list_filter, "memberships__borough"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__borough")
+
+    @admin.display(description="authorities")
+    def authorities(self, user):
+        return ", ".join(
+            f"{m.borough.name} ({m.get_role_display().lower()})" for m in user.memberships.all()
+        )

@@ -8,9 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from portal.filters import ListFilterSet, page_field, unknown_value
 from portal.forms import DefaultedChoiceField
-from portal.querystrings import query_without
-from projects.filters import unknown_value
 
 from .models import Borough, Commission
 
@@ -176,17 +175,10 @@ class BoroughTableForm(forms.Form):
 
 
 class CommissionFilterForm(forms.Form):
-    page = forms.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={
-            "invalid": "Page must be a whole number, like 2",
-            "min_value": "Page must be 1 or more",
-        },
-    )
+    page = page_field()
 
 
-class CommissionFilterSet(django_filters.FilterSet):
+class CommissionFilterSet(ListFilterSet):
     """Filters for the commissions list, with readable URL values: ?kind=cohesion&borough=brent."""
 
     kind = django_filters.MultipleChoiceFilter(
@@ -220,20 +212,13 @@ class CommissionFilterSet(django_filters.FilterSet):
         error_messages=unknown_value("Cross-party"),
     )
 
+    orderings = {"title": ["title", "pk"]}
+    default_sort = "title"
+
     class Meta:
         model = Commission
         fields = []
         form = CommissionFilterForm
-
-    def filter_queryset(self, queryset):
-        for name, value in self.form.cleaned_data.items():
-            if name in self.filters:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by("title", "pk")
-
-    @property
-    def page_number(self):
-        return self.form.cleaned_data.get("page") or 1
 
     def filter_kinds(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset
@@ -250,26 +235,6 @@ class CommissionFilterSet(django_filters.FilterSet):
         if value == "no":
             return queryset.exclude(is_cross_party=True)
         return queryset
-
-    def applied_filters(self):
-        """The active filters as removable tags: [{"heading", "items": [{"label", "href"}]}]."""
-        groups = []
-        for name in ("kind", "status", "borough", "cross_party"):
-            field = self.form.fields[name]
-            value = self.form.cleaned_data.get(name)
-            chosen = [value] if isinstance(value, str) else list(value or [])
-            items = []
-            for choice in chosen:
-                if choice == "":
-                    continue
-                if isinstance(choice, Borough):
-                    raw, label = choice.slug, choice.name
-                else:
-                    raw, label = choice, dict(field.choices)[choice]
-                items.append({"label": label, "href": query_without(self.data, name, value=raw)})
-            if items:
-                groups.append({"heading": field.label, "items": items})
-        return groups
 
 
 # Comparing authorities ------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
@@ -14,7 +15,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
+from portal.models import Versioned
 from portal.slugs import unique_slug
 
 
@@ -216,6 +219,12 @@ class CommissionQuerySet(models.QuerySet):
     def cross_party(self):
         return self.filter(is_cross_party=True)
 
+    def of_officer(self, user):
+        """The commissions an officer keeps: those their authorities lead (all, for staff)."""
+        if user.is_staff:
+            return self
+        return self.filter(lead_borough__memberships__user=user)
+
     def with_counts(self):
         """Annotate recommendation_count and published_project_count (the published projects
         that follow from each commission)."""
@@ -242,7 +251,7 @@ class CommissionQuerySet(models.QuerySet):
         )
 
 
-class Commission(models.Model):
+class Commission(Versioned):
     """A borough's commission into cohesion, fairness, equality or integration."""
 
     class Kind(models.TextChoices):
@@ -280,6 +289,7 @@ class Commission(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommissionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[partner_boroughs])
 
     class Meta:
         ordering = ["title", "pk"]
@@ -352,6 +362,7 @@ class Recommendation(models.Model):
     themes = models.ManyToManyField("projects.Theme", blank=True, related_name="recommendations")
 
     objects = RecommendationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
         ordering = ["commission", "number"]
@@ -373,3 +384,50 @@ class Recommendation(models.Model):
     @property
     def reference(self):
         return f"R{self.number}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def roles_of(self, user):
+        """{authority id: role} for a signed-in officer; empty for anyone else."""
+        if not user.is_authenticated:
+            return {}
+        return dict(self.of(user).values_list("borough_id", "role"))
+
+    def reviewers(self):
+        return self.filter(role=Membership.Role.REVIEWER)
+
+    def editors(self):
+        return self.filter(role=Membership.Role.EDITOR)
+
+
+class Membership(models.Model):
+    """An officer's place in an authority: an editor keeps its records, a reviewer also
+    publishes, returns and archives its projects."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        REVIEWER = "reviewer", "Reviewer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    borough = models.ForeignKey(Borough, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["borough__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "borough"],
+                name="membership_one_per_user_and_authority",
+                violation_error_message="This person already belongs to this authority.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.borough}"

@@ -5,6 +5,7 @@ for production: debug is off, cookies are secure and HTTPS is enforced. A local 
 the file named by DJANGO_ENV_FILE) is read first when it exists.
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "axes",
+    "simple_history",
+    "import_export",
     "portal",
     "boroughs",
     "projects",
@@ -57,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -86,6 +93,28 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://portal")}
+if env.str("REDIS_URL", default=""):
+    # An admin import's preview must still be there when it is confirmed on another server.
+    IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "officers:dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+# Repeated failed sign-ins for one username from one address lock that pair out for a while.
+AXES_FAILURE_LIMIT = env.int("DJANGO_SIGN_IN_ATTEMPTS", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("DJANGO_SIGN_IN_LOCKOUT_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,6 +163,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="London Integration Projects Portal <portal@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the portal is served, for links in its emails.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # HTTPS and cookies: strict unless debugging locally. Behind a TLS-terminating proxy set
 # DJANGO_SECURE_PROXY_SSL_HEADER=true so Django trusts its X-Forwarded-Proto header.

@@ -9,5 +9,7 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("", include("projects.urls")),
     path("", include("boroughs.urls")),
+    path("officer/", include("projects.officer_urls")),
+    path("account/", include("portal.accounts")),
     path("admin/", admin.site.urls),
 ]

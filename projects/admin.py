@@ -1,13 +1,17 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Sum
+from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_actions import archive_projects, publish_projects, return_projects_to_draft
 from .forms import ProjectForm, ProjectFundingFormSet, YearlyAllocationFormSet
+from .imports import ProjectResource, SettlementResource, SpreadsheetImportMixin
 from .models import (
     Funder,
     FundingSettlement,
     Project,
     ProjectFunding,
+    ProjectTransition,
     TargetGroup,
     Theme,
     YearlyAllocation,
@@ -81,7 +85,9 @@ class SettlementProjectFundingInline(admin.TabularInline):
 
 
 @admin.register(FundingSettlement)
-class FundingSettlementAdmin(admin.ModelAdmin):
+class FundingSettlementAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
+    # Import from CSV/XLSX, with a template to download (projects/imports.py).
+    resource_classes = [SettlementResource]
     list_display = [
         "programme",
         "funder",
@@ -137,8 +143,37 @@ class ProjectFundingInline(admin.TabularInline):
     verbose_name_plural = "funding lines"
 
 
+class ProjectTransitionInline(admin.TabularInline):
+    """The project's review steps, as recorded; they change only through the workflow."""
+
+    model = ProjectTransition
+    extra = 0
+    can_delete = False
+    fields = ["action", "from_state", "to_state", "by", "at", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = "review steps"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProjectTransition)
+class ProjectTransitionAdmin(admin.ModelAdmin):
+    list_display = ["project", "action", "by", "at"]
+    list_filter = ["action", "project__lead_borough"]
+    list_select_related = ["project", "by"]
+    search_fields = ["project__title", "comment", "by__username"]
+    date_hierarchy = "at"
+    readonly_fields = ["project", "action", "from_state", "to_state", "by", "at", "comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
+    # Import from CSV/XLSX, with a template to download (projects/imports.py).
+    resource_classes = [ProjectResource]
     form = ProjectForm
     list_display = [
         "title",
@@ -154,8 +189,15 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "slug"]
     autocomplete_fields = ["lead_borough", "partner_boroughs", "commission", "recommendations"]
     date_hierarchy = "start_date"
-    readonly_fields = ["funding_total", "published_at", "created_at", "updated_at"]
-    inlines = [ProjectFundingInline]
+    readonly_fields = [
+        "publication_state",
+        "funding_total",
+        "published_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ProjectFundingInline, ProjectTransitionInline]
+    actions = [publish_projects, return_projects_to_draft, archive_projects]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in {"themes", "target_groups"}:

@@ -7,8 +7,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from boroughs.models import Borough, Commission, InnerOuter, Partnership
-from portal.forms import DefaultedChoiceField, GOVUKDateField
-from portal.querystrings import query_without
+from portal.filters import (
+    DateFilter,
+    ListFilterSet,
+    YearFilter,
+    choice_filter,
+    page_field,
+    slug_filter,
+    unknown_value,
+)
+from portal.forms import DefaultedChoiceField
 
 from .models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
 
@@ -48,14 +56,7 @@ class ProjectFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a sort order from the list"},
     )
-    page = forms.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={
-            "invalid": "Page must be a whole number, like 2",
-            "min_value": "Page must be 1 or more",
-        },
-    )
+    page = page_field()
     page_size = DefaultedChoiceField(
         label="Results per page",
         choices=[(size, str(size)) for size in PAGE_SIZES],
@@ -96,42 +97,7 @@ class ProjectFilterForm(forms.Form):
         return cleaned
 
 
-class YearFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-
-class DateFilter(django_filters.Filter):
-    """A date entered in the GOV.UK date input: ?active_from_day=1&active_from_month=4..."""
-
-    field_class = GOVUKDateField
-
-
-def unknown_value(label):
-    return {"invalid_choice": f"{label}: there is no option “%(value)s” – choose from the list"}
-
-
-def choice_filter(choices, label, method):
-    return django_filters.MultipleChoiceFilter(
-        choices=choices,
-        label=label,
-        method=method,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=unknown_value(label),
-    )
-
-
-def slug_filter(queryset, label, method):
-    return django_filters.ModelMultipleChoiceFilter(
-        queryset=queryset,
-        to_field_name="slug",
-        label=label,
-        method=method,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=unknown_value(label),
-    )
-
-
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(ListFilterSet):
     """Filters for published projects, with URL values that people can read: ?borough=hackney."""
 
     q = django_filters.CharFilter(label="Search", method="filter_search")
@@ -227,10 +193,6 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.order_by(*Sort.ORDERINGS[self.sort])
 
     @property
-    def page_number(self):
-        return self.form.cleaned_data.get("page") or 1
-
-    @property
     def page_size(self):
         return self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
 
@@ -266,9 +228,6 @@ class ProjectFilterSet(django_filters.FilterSet):
                     }
                 )
         return groups
-
-    def query_without(self, *names, value=None):
-        return query_without(self.data, *names, value=value)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

@@ -1,7 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Project
+from boroughs.models import Borough, Commission, Recommendation
+from portal.forms import GOVUKDateField
+
+from .models import Funder, FundingSettlement, Project, ProjectFunding, YearlyAllocation, pounds
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -125,3 +128,183 @@ class ProjectComparisonForm(forms.Form):
             )
         order = list(dict.fromkeys(self.data.getlist("project")))
         return sorted(chosen, key=lambda project: order.index(project.slug))
+
+
+class VersionedForm(forms.ModelForm):
+    """A form that carries the version of the record it was opened at, to catch lost updates."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+def authorities_of(user):
+    """The authorities an officer may keep records for: their own, or all for staff."""
+    if user.is_staff:
+        return Borough.objects.all()
+    return Borough.objects.filter(memberships__user=user).distinct()
+
+
+class RecommendationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, recommendation):
+        return f"{recommendation.reference}: {recommendation.text}"
+
+
+class SettlementChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, settlement):
+        return (
+            f"{settlement.funder}: {settlement.programme}, {settlement.recipient} "
+            f"({settlement.years_label}, {pounds(settlement.total_amount)})"
+        )
+
+
+class OfficerProjectForm(VersionedForm, ProjectForm):
+    """The project form officers use on the site: everything but its slug and state."""
+
+    recommendations = RecommendationChoiceField(
+        queryset=Recommendation.objects.select_related("commission").order_by(
+            "commission__title", "number"
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Recommendations it addresses",
+        help_text="Only recommendations of the commission chosen above.",
+    )
+
+    class Meta(ProjectForm.Meta):
+        fields = [f for f in ProjectForm.Meta.fields if f not in ("slug", "publication_state")]
+        field_classes = {"start_date": GOVUKDateField, "end_date": GOVUKDateField}
+        widgets = {
+            "partner_boroughs": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "delivery_status": forms.RadioSelect,
+        }
+        labels = {
+            "lead_borough": "Lead authority",
+            "partner_boroughs": "Partner authorities",
+            "target_groups": "Who it is for",
+            "commission": "Commission it follows from",
+        }
+        help_texts = {
+            "themes": "Choose at least one.",
+            "delivery_partners": "One organisation per line.",
+            "people_reached": "Leave blank if not yet known.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_borough"].queryset = authorities_of(user)
+        self.fields["lead_borough"].empty_label = None
+        self.fields["commission"].queryset = Commission.objects.order_by("title")
+        self.fields["commission"].empty_label = "None"
+
+    def recommendation_groups(self):
+        """[(commission, [(recommendation, ticked, input id)])]: recommendations under headings,
+        numbered like Django's own checkboxes so the error summary links to the first."""
+        field = self["recommendations"]
+        chosen = {str(pk) for pk in field.value() or []}
+        groups = {}
+        for index, recommendation in enumerate(self.fields["recommendations"].queryset):
+            groups.setdefault(recommendation.commission, []).append(
+                (recommendation, str(recommendation.pk) in chosen, f"{field.auto_id}_{index}")
+            )
+        return list(groups.items())
+
+
+class ProjectFundingLinesFormSet(forms.BaseInlineFormSet):
+    """A project's funding lines: each keeps its settlement within its total."""
+
+    def __init__(self, *args, settlements, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in [*self.forms, self.empty_form]:
+            form.fields["settlement"].queryset = settlements
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        for form in self.forms:
+            if not form.cleaned_data or self._should_delete_form(form):
+                continue
+            settlement = form.cleaned_data["settlement"]
+            others = settlement.project_fundings.exclude(project=self.instance.pk).values_list(
+                "amount", flat=True
+            )
+            try:
+                settlement.check_project_allocations([*others, form.cleaned_data["amount"]])
+            except ValidationError as error:
+                form.add_error("amount", error)
+
+
+ProjectFundingLines = forms.inlineformset_factory(
+    Project,
+    ProjectFunding,
+    formset=ProjectFundingLinesFormSet,
+    fields=["settlement", "amount"],
+    field_classes={"settlement": SettlementChoiceField},
+    labels={"settlement": "Settlement", "amount": "Amount (£)"},
+    extra=1,
+    can_delete=True,
+)
+
+
+class OfficerSettlementForm(VersionedForm):
+    """A funding settlement as officers enter it for their own authorities."""
+
+    class Meta:
+        model = FundingSettlement
+        fields = [
+            "funder",
+            "programme",
+            "recipient",
+            "total_amount",
+            "first_year",
+            "last_year",
+            "restrictions",
+            "conditions",
+            "awarded_on",
+        ]
+        field_classes = {"awarded_on": GOVUKDateField}
+        widgets = {"restrictions": forms.RadioSelect}
+        labels = {"recipient": "Receiving authority"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = authorities_of(user)
+        self.fields["recipient"].empty_label = None
+        self.fields["funder"].queryset = Funder.objects.order_by("name")
+
+
+SettlementAllocations = forms.inlineformset_factory(
+    FundingSettlement,
+    YearlyAllocation,
+    formset=YearlyAllocationFormSet,
+    fields=["financial_year", "amount"],
+    labels={"financial_year": "Financial year (the year it starts)", "amount": "Amount (£)"},
+    extra=2,
+    can_delete=True,
+)
+
+
+class SettlementProjectFundingsFormSet(ProjectFundingFormSet):
+    """A settlement's project lines, offering only the officer's own projects."""
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in [*self.forms, self.empty_form]:
+            form.fields["project"].queryset = projects.order_by("title", "pk")
+
+
+SettlementProjectFundings = forms.inlineformset_factory(
+    FundingSettlement,
+    ProjectFunding,
+    formset=SettlementProjectFundingsFormSet,
+    fields=["project", "amount"],
+    labels={"amount": "Amount (£)"},
+    extra=2,
+    can_delete=True,
+)

@@ -7,13 +7,19 @@ it. Invalid values become the form's errors, which the pages show with status 40
 
 import django_filters
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from boroughs.models import Borough
-from portal.forms import DefaultedChoiceField
-from portal.querystrings import query_without
+from portal.filters import (
+    ListFilterSet,
+    YearFilter,
+    choice_filter,
+    page_field,
+    slug_filter,
+    sort_field,
+    unknown_value,
+)
 
-from .filters import choice_filter, slug_filter, unknown_value
 from .models import (
     FIRST_FINANCIAL_YEAR,
     LAST_FINANCIAL_YEAR,
@@ -24,66 +30,6 @@ from .models import (
 )
 
 SETTLEMENTS_PER_PAGE = 25
-
-
-def sort_field(choices, default):
-    return DefaultedChoiceField(
-        label="Sort by",
-        choices=choices,
-        initial=default,
-        required=False,
-        error_messages=unknown_value("Sort by"),
-    )
-
-
-class ListFilterSet(django_filters.FilterSet):
-    """Filtering then sorting, and the active filters as tags that remove them."""
-
-    #: {sort value: the ordering}; every ordering ends with a unique tie-breaker.
-    orderings = {}
-    default_sort = ""
-
-    def filter_queryset(self, queryset):
-        for name, value in self.form.cleaned_data.items():
-            if name in self.filters:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by(*self.orderings[self.sort])
-
-    @property
-    def sort(self):
-        return self.form.cleaned_data.get("sort") or self.default_sort
-
-    def query_without(self, *names, value=None):
-        return query_without(self.data, *names, value=value)
-
-    def applied_filters(self):
-        """The valid active filters as tags that remove them:
-        [{"heading", "items": [{"label", "href"}]}], like the projects list's."""
-        groups = []
-        for name, value in self.form.cleaned_data.items():
-            if name not in self.filters or value is None or value == "":
-                continue
-            if isinstance(value, QuerySet | list | tuple):
-                items = [
-                    {"label": label, "href": self.query_without(name, value=param)}
-                    for param, label in self.describe_each(name, value)
-                ]
-            else:
-                items = [{"label": self.describe(name, value), "href": self.query_without(name)}]
-            if items:
-                groups.append({"heading": self.form[name].label, "items": items})
-        return groups
-
-    def describe_each(self, name, values):
-        """(URL value, label) of each chosen option of a multiple choice."""
-        field = self.form.fields[name]
-        if isinstance(field, forms.ModelMultipleChoiceField):
-            return [(item.slug, str(item)) for item in values]
-        labels = dict(field.choices)
-        return [(value, labels[value]) for value in values]
-
-    def describe(self, name, value):
-        return dict(self.form.fields[name].choices).get(value, str(value))
 
 
 # Funders ---------------------------------------------------------------------------------------
@@ -179,12 +125,6 @@ class FunderFilterSet(ListFilterSet):
 # Settlements -----------------------------------------------------------------------------------
 
 
-class YearFilter(django_filters.Filter):
-    """A financial year by the year it starts in: 2024 for 2024-25."""
-
-    field_class = forms.IntegerField
-
-
 class SettlementSort:
     LATEST = "latest"
     LARGEST = "largest"
@@ -207,14 +147,7 @@ class SettlementSort:
 
 class SettlementFilterForm(forms.Form):
     sort = sort_field(SettlementSort.CHOICES, SettlementSort.LATEST)
-    page = forms.IntegerField(
-        min_value=1,
-        required=False,
-        error_messages={
-            "invalid": "Page must be a whole number, like 2",
-            "min_value": "Page must be 1 or more",
-        },
-    )
+    page = page_field()
 
 
 class SettlementFilterSet(ListFilterSet):
@@ -252,10 +185,6 @@ class SettlementFilterSet(ListFilterSet):
         model = FundingSettlement
         fields = []
         form = SettlementFilterForm
-
-    @property
-    def page_number(self):
-        return self.form.cleaned_data.get("page") or 1
 
     def describe(self, name, value):
         if name == "year":

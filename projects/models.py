@@ -7,12 +7,14 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from boroughs.models import Borough
+from portal.models import Versioned
 from portal.slugs import unique_slug
 
 FIRST_FINANCIAL_YEAR = 1990
@@ -155,6 +157,12 @@ class FundingSettlementQuerySet(models.QuerySet):
     def from_funder_kind(self, kind):
         return self.filter(funder__kind=kind)
 
+    def of_officer(self, user):
+        """The settlements an officer keeps: those their authorities receive (all, for staff)."""
+        if user.is_staff:
+            return self
+        return self.filter(recipient__memberships__user=user)
+
     def summary(self):
         """A FundingSummary of these settlements, in one query."""
         multi_year = Q(last_year__gt=F("first_year"))
@@ -268,7 +276,7 @@ class FundingSettlementQuerySet(models.QuerySet):
         )
 
 
-class FundingSettlement(models.Model):
+class FundingSettlement(Versioned):
     """Money a funder settles on a borough, for one or more financial years."""
 
     funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="settlements")
@@ -307,6 +315,7 @@ class FundingSettlement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FundingSettlementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-first_year", "funder__name", "pk"]
@@ -422,6 +431,8 @@ class YearlyAllocation(models.Model):
     )
     amount = models.DecimalField("amount (£)", **MONEY)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["settlement", "financial_year"]
         constraints = [
@@ -453,6 +464,8 @@ class ProjectFunding(models.Model):
     )
     project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="fundings")
     amount = models.DecimalField("amount (£)", **MONEY)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["settlement", "project"]
@@ -600,6 +613,27 @@ class ProjectQuerySet(models.QuerySet):
             .values_list(f"theme__{key}", "n")
         )
 
+    def of_officer(self, user):
+        """The projects an officer keeps: those led by their authorities (all, for staff)."""
+        if user.is_staff:
+            return self
+        return self.filter(lead_borough__memberships__user=user)
+
+    def with_last_action(self):
+        """Annotate `last_action` and `last_comment`: the latest step of each through review."""
+        latest = ProjectTransition.objects.filter(project=OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            last_action=Subquery(latest.values("action")[:1]),
+            last_comment=Subquery(latest.values("comment")[:1]),
+        )
+
+    def returned(self):
+        """Drafts sent back by a reviewer and not yet resubmitted."""
+        return self.with_last_action().filter(
+            publication_state=Project.PublicationState.DRAFT,
+            last_action=ProjectTransition.Action.RETURN,
+        )
+
     def refresh_funding_totals(self):
         """Recompute the stored funding total of these projects from their funding lines."""
         line_sums = (
@@ -631,7 +665,7 @@ class ProjectQuerySet(models.QuerySet):
         ]
 
 
-class Project(models.Model):
+class Project(Versioned):
     """Something a borough does to promote social integration."""
 
     class DeliveryStatus(models.TextChoices):
@@ -716,6 +750,10 @@ class Project(models.Model):
     )
 
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[partner_boroughs, themes, target_groups, recommendations],
+        excluded_fields=["search_vector", "funding_total"],
+    )
 
     class Meta:
         ordering = ["title", "pk"]
@@ -777,3 +815,32 @@ class Project(models.Model):
     @property
     def delivery_partner_list(self):
         return [line.strip() for line in self.delivery_partners.splitlines() if line.strip()]
+
+
+class ProjectTransition(models.Model):
+    """One step of a project through review: who moved it, when, why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "Submitted for review"
+        PUBLISH = "publish", "Published"
+        RETURN = "return", "Returned to draft"
+        ARCHIVE = "archive", "Archived"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    from_state = models.CharField(max_length=10, choices=Project.PublicationState.choices)
+    to_state = models.CharField(max_length=10, choices=Project.PublicationState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["project", "-at"])]
+
+    def __str__(self):
+        return (
+            f"{self.project}: {self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -4,7 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from projects.models import FundingSettlement, Project
+from boroughs.models import Membership
+from projects.models import FundingSettlement, Project, ProjectTransition
 
 from .factories import (
     CommissionFactory,
@@ -26,19 +27,28 @@ MODELS = [
 
 
 @pytest.fixture
-def curator(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+def curator_user():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def curator(client, curator_user):
+    client.force_login(curator_user)
     return client
 
 
 @pytest.fixture
-def catalogue():
+def catalogue(curator_user):
     commission = CommissionFactory()
     recommendation = RecommendationFactory(commission=commission)
     project = ProjectFactory(commission=commission)
     project.recommendations.set([recommendation])
     funding = ProjectFundingFactory(project=project)
     YearlyAllocationFactory(settlement=funding.settlement)
+    Membership.objects.create(user=curator_user, borough=project.lead_borough)
+    ProjectTransition.objects.create(
+        project=project, action="publish", from_state="submitted", to_state="published"
+    )
     return project
 
 
@@ -49,7 +59,10 @@ def url(model, action, *args):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_admin_page_answers_for_a_curator(curator, catalogue, model):
     assert curator.get(url(model, "changelist")).status_code == 200
-    assert curator.get(url(model, "add")).status_code == 200
+    # Review steps are only ever recorded by the workflow, never added by hand.
+    assert curator.get(url(model, "add")).status_code == (
+        403 if model is ProjectTransition else 200
+    )
     obj = model.objects.first()
     assert curator.get(url(model, "change", obj.pk)).status_code == 200
 
@@ -153,11 +166,13 @@ def test_a_curator_adds_a_project_and_its_slug_is_made_from_the_title(curator):
             "themes": [theme("isolation").pk],
             "delivery_status": "active",
             "start_date": "2025-04-01",
-            "publication_state": "draft",
             "fundings-TOTAL_FORMS": 0,
             "fundings-INITIAL_FORMS": 0,
+            "transitions-TOTAL_FORMS": 0,
+            "transitions-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302
     project = Project.objects.get(slug="hackney-walking-stories")
     assert project.created_by.is_superuser
+    assert project.publication_state == "draft"

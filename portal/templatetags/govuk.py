@@ -36,16 +36,20 @@ def govuk_field(
 
 @register.inclusion_tag("components/error_summary.html")
 def govuk_error_summary(*forms):
-    """The error summary for one or more forms: each error links to its field."""
+    """The error summary for forms and formsets: each error links to its field."""
     errors = []
     for form in forms:
         if not form:
             continue
+        if hasattr(form, "non_form_errors"):
+            errors += [{"message": message, "href": ""} for message in form.non_form_errors()]
+            errors += govuk_error_summary(*form.forms)["errors"]
+            continue
         errors += [{"message": message, "href": ""} for message in form.non_field_errors()]
         for field in form:
-            errors += [
-                {"message": message, "href": f"#{field.id_for_label}"} for message in field.errors
-            ]
+            # Checkboxes, radios and date inputs have no single label target: link to the first.
+            target = field.id_for_label or f"{field.auto_id}_0"
+            errors += [{"message": message, "href": f"#{target}"} for message in field.errors]
     return {"errors": errors}
 
 

@@ -1,0 +1,121 @@
+"""What every filtered list shares: readable URL values, the page number and sort order checked by
+the same form as the filters, and the active filters as tags that remove them."""
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from .forms import DefaultedChoiceField, GOVUKDateField
+from .querystrings import query_without
+
+PAGE_ERRORS = {
+    "invalid": "Page must be a whole number, like 2",
+    "min_value": "Page must be 1 or more",
+}
+
+
+def unknown_value(label):
+    return {"invalid_choice": f"{label}: there is no option “%(value)s” – choose from the list"}
+
+
+def page_field():
+    return forms.IntegerField(min_value=1, required=False, error_messages=PAGE_ERRORS)
+
+
+def sort_field(choices, default, label="Sort by"):
+    return DefaultedChoiceField(
+        label=label,
+        choices=choices,
+        initial=default,
+        required=False,
+        error_messages=unknown_value(label),
+    )
+
+
+def choice_filter(choices, label, method):
+    """Checkboxes of fixed choices, any of which matches."""
+    return django_filters.MultipleChoiceFilter(
+        choices=choices,
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value(label),
+    )
+
+
+def slug_filter(queryset, label, method):
+    """Checkboxes of records chosen by their slugs in the URL, any of which matches."""
+    return django_filters.ModelMultipleChoiceFilter(
+        queryset=queryset,
+        to_field_name="slug",
+        label=label,
+        method=method,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=unknown_value(label),
+    )
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class DateFilter(django_filters.Filter):
+    """A date entered in the GOV.UK date input: ?active_from_day=1&active_from_month=4..."""
+
+    field_class = GOVUKDateField
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """Filtering, then sorting by one of `orderings` ({sort value: ordering}, each ending with a
+    unique tie-breaker), for a form that may also hold `page` and `sort` fields."""
+
+    orderings = {}
+    default_sort = ""
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        if self.orderings:
+            queryset = queryset.order_by(*self.orderings[self.sort])
+        return queryset
+
+    @property
+    def sort(self):
+        return self.form.cleaned_data.get("sort") or self.default_sort
+
+    @property
+    def page_number(self):
+        return self.form.cleaned_data.get("page") or 1
+
+    def query_without(self, *names, value=None):
+        return query_without(self.data, *names, value=value)
+
+    def applied_filters(self):
+        """The valid active filters as tags that remove them:
+        [{"heading", "items": [{"label", "href"}]}]."""
+        groups = []
+        for name, value in self.form.cleaned_data.items():
+            if name not in self.filters or value is None or value == "":
+                continue
+            if isinstance(value, QuerySet | list | tuple):
+                items = [
+                    {"label": label, "href": self.query_without(name, value=param)}
+                    for param, label in self.describe_each(name, value)
+                ]
+            else:
+                items = [{"label": self.describe(name, value), "href": self.query_without(name)}]
+            if items:
+                groups.append({"heading": self.form[name].label, "items": items})
+        return groups
+
+    def describe_each(self, name, values):
+        """(URL value, label) of each chosen option of a multiple choice."""
+        field = self.form.fields[name]
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            return [(item.slug, str(item)) for item in values]
+        labels = dict(field.choices)
+        return [(value, labels[value]) for value in values]
+
+    def describe(self, name, value):
+        return dict(self.form.fields[name].choices).get(value, str(value))

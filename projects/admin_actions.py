@@ -1,0 +1,69 @@
+"""Bulk workflow actions for the projects changelist: the same steps, rules and records as the
+officers' pages, through projects.services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+
+from . import services
+from .models import ProjectTransition
+
+Action = ProjectTransition.Action
+
+
+def take_steps(modeladmin, request, queryset, action, comment=""):
+    done, refused = [], []
+    for project in queryset.select_related("lead_borough"):
+        try:
+            services.take_step(project=project, action=action, by=request.user, comment=comment)
+        except (services.WorkflowError, PermissionDenied) as error:
+            refused.append(f"{project.title}: {error}")
+        else:
+            done.append(project.title)
+    label = Action(action).label.lower()
+    if done:
+        modeladmin.message_user(
+            request,
+            f"{len(done)} project{'s' if len(done) != 1 else ''} {label}.",
+            messages.SUCCESS,
+        )
+    for reason in refused:
+        modeladmin.message_user(request, f"Not {label}: {reason}", messages.WARNING)
+
+
+@admin.action(description="Publish the selected submitted projects")
+def publish_projects(modeladmin, request, queryset):
+    take_steps(modeladmin, request, queryset, Action.PUBLISH)
+
+
+@admin.action(description="Archive the selected published projects")
+def archive_projects(modeladmin, request, queryset):
+    take_steps(modeladmin, request, queryset, Action.ARCHIVE)
+
+
+class ReturnCommentForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="What needs changing: the editors get this by email.",
+    )
+
+
+@admin.action(description="Return the selected submitted projects to draft, with a comment")
+def return_projects_to_draft(modeladmin, request, queryset):
+    form = ReturnCommentForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        take_steps(modeladmin, request, queryset, Action.RETURN, form.cleaned_data["comment"])
+        return None
+    return TemplateResponse(
+        request,
+        "admin/projects/project/return_to_draft.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Return projects to draft",
+            "projects": queryset,
+            "form": form,
+            "action": "return_projects_to_draft",
+            "opts": modeladmin.model._meta,
+        },
+    )

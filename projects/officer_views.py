@@ -1,0 +1,283 @@
+"""The officers' side: their dashboard, and keeping their authorities' projects and settlements.
+
+Every lookup goes through `of_officer(user)`, so another authority's record answers 404. What
+each person may do to a project, and from which state, lives in projects.services.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from boroughs.models import Membership
+from portal.history import history_of
+from portal.officers import OfficerMixin, RecordFormView
+from portal.pagination import page_links, paginate
+
+from . import services
+from .forms import (
+    OfficerProjectForm,
+    OfficerSettlementForm,
+    ProjectFundingLines,
+    SettlementAllocations,
+    SettlementProjectFundings,
+    authorities_of,
+)
+from .models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
+from .officer_filters import OfficerProjectFilterSet, OfficerSettlementFilterSet
+
+State = Project.PublicationState
+RECENT = 10
+PER_PAGE = 25
+
+
+def officer_projects(user):
+    return Project.objects.of_officer(user).select_related("lead_borough")
+
+
+class DashboardView(OfficerMixin, TemplateView):
+    """An officer's authorities, what needs their attention and what changed lately."""
+
+    template_name = "officers/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        projects = officer_projects(user)
+        counts = dict(
+            projects.order_by()
+            .values_list("publication_state")
+            .annotate(n=Count("pk"))
+            .values_list("publication_state", "n")
+        )
+        waiting = projects.filter(publication_state=State.SUBMITTED)
+        if not user.is_staff:
+            reviewing = Membership.objects.of(user).reviewers().values("borough")
+            waiting = waiting.filter(lead_borough__in=reviewing)
+        return super().get_context_data(
+            memberships=Membership.objects.of(user).select_related("borough"),
+            states=[(value, label, counts.get(value, 0)) for value, label in State.choices],
+            returned=projects.returned().order_by("-updated_at", "-pk")[:RECENT],
+            waiting=waiting.order_by("updated_at", "pk")[:RECENT],
+            waiting_count=waiting.count(),
+            recent=projects.order_by("-updated_at", "-pk")[:RECENT],
+            **kwargs,
+        )
+
+
+class OfficerListView(OfficerMixin, TemplateView):
+    """A paginated, filtered list of an officer's own records."""
+
+    filterset_class = None
+
+    def records(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(request.GET, queryset=self.records(), request=request)
+        context = {"filterset": filterset, "form": filterset.form}
+        if not filterset.is_valid():
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        page, corrected = paginate(filterset.qs, number=filterset.page_number, per_page=PER_PAGE)
+        context.update(
+            page_obj=page,
+            page_links=page_links(page.number, page.paginator.num_pages),
+            corrected_page=corrected,
+        )
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class OfficerProjectListView(OfficerListView):
+    template_name = "officers/project_list.html"
+    filterset_class = OfficerProjectFilterSet
+
+    def records(self):
+        return officer_projects(self.request.user)
+
+
+class OfficerProjectDetailView(OfficerMixin, TemplateView):
+    """A project as its officers see it: its state, what they may do next and its review steps."""
+
+    template_name = "officers/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        project = get_object_or_404(
+            officer_projects(user).prefetch_related("themes", "partner_boroughs"),
+            slug=self.kwargs["slug"],
+        )
+        return super().get_context_data(
+            project=project,
+            can_edit=services.can_edit(user, project),
+            actions=services.allowed_actions(user, project),
+            transitions=project.transitions.select_related("by"),
+            **kwargs,
+        )
+
+
+class ProjectFormView(RecordFormView):
+    form_class = OfficerProjectForm
+    formset_classes = {"fundings": ProjectFundingLines}
+    template_name = "officers/project_form.html"
+
+    def formset_kwargs(self, prefix):
+        settlements = FundingSettlement.objects.filter(
+            recipient__in=authorities_of(self.request.user)
+        ).select_related("funder", "recipient")
+        return {"settlements": settlements}
+
+    def success_url(self, saved):
+        return reverse("officers:project", args=[saved.slug])
+
+
+class ProjectCreateView(ProjectFormView):
+    success_message = "The project was saved as a draft."
+
+
+class ProjectUpdateView(ProjectFormView):
+    def get_object(self):
+        return get_object_or_404(officer_projects(self.request.user), slug=self.kwargs["slug"])
+
+    def check_may_edit(self, project):
+        if not services.can_edit(self.request.user, project):
+            raise PermissionDenied(
+                f"You cannot edit this project while it is "
+                f"{project.get_publication_state_display().lower()}: "
+                + (
+                    "only a reviewer of its authority can change a published project."
+                    if project.is_published
+                    else "ask a reviewer of its authority."
+                )
+            )
+
+
+class StepForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea, max_length=5000
+    )
+
+
+class ProjectStepView(OfficerMixin, TemplateView):
+    """Confirm and take one step through review: submit, publish, return or archive."""
+
+    template_name = "officers/project_step.html"
+
+    def setup_step(self):
+        action = self.kwargs["action"]
+        if action not in services.STEPS:
+            raise Http404("No such step.")
+        self.project = get_object_or_404(
+            officer_projects(self.request.user), slug=self.kwargs["slug"]
+        )
+        self.step = services.STEPS[action]
+
+    def render(self, form, status=200):
+        return self.render_to_response(
+            self.get_context_data(project=self.project, step=self.step, form=form),
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.setup_step()
+        if self.step.action not in services.allowed_actions(request.user, self.project):
+            raise PermissionDenied(self.refusal())
+        return self.render(StepForm())
+
+    def post(self, request, *args, **kwargs):
+        self.setup_step()
+        form = StepForm(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        try:
+            transition = services.take_step(
+                project=self.project,
+                action=self.step.action,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except services.WorkflowError as error:
+            form.add_error("comment" if self.step.needs_comment else None, str(error))
+            return self.render(form, status=400)
+        messages.success(request, f"{self.project.title}: {transition.get_action_display()}.")
+        return redirect("officers:project", slug=self.project.slug)
+
+    def refusal(self):
+        if services.role_in(self.request.user, self.project.lead_borough_id) not in self.step.roles:
+            return "Only a reviewer of the project's authority can do that."
+        state = self.project.get_publication_state_display().lower()
+        return f"This project is {state}, so that step is not possible now."
+
+
+class ProjectHistoryView(OfficerMixin, TemplateView):
+    template_name = "officers/history.html"
+
+    def get_context_data(self, **kwargs):
+        project = get_object_or_404(officer_projects(self.request.user), slug=self.kwargs["slug"])
+        fundings = ProjectFunding.history.filter(project_id=project.pk)
+        return super().get_context_data(
+            record=project,
+            back_url=reverse("officers:project", args=[project.slug]),
+            entries=history_of(project, related=[(fundings, lambda r: "Funding line")]),
+            **kwargs,
+        )
+
+
+# Settlements ----------------------------------------------------------------------------------
+
+
+def officer_settlements(user):
+    return FundingSettlement.objects.of_officer(user).select_related("funder", "recipient")
+
+
+class OfficerSettlementListView(OfficerListView):
+    template_name = "officers/settlement_list.html"
+    filterset_class = OfficerSettlementFilterSet
+
+    def records(self):
+        return officer_settlements(self.request.user)
+
+
+class SettlementFormView(RecordFormView):
+    form_class = OfficerSettlementForm
+    formset_classes = {"allocations": SettlementAllocations, "fundings": SettlementProjectFundings}
+    template_name = "officers/settlement_form.html"
+
+    def formset_kwargs(self, prefix):
+        if prefix == "fundings":
+            return {"projects": Project.objects.of_officer(self.request.user)}
+        return {}
+
+    def success_url(self, saved):
+        return reverse("officers:settlements")
+
+
+class SettlementCreateView(SettlementFormView):
+    success_message = "The settlement was saved."
+
+
+class SettlementUpdateView(SettlementFormView):
+    def get_object(self):
+        return get_object_or_404(officer_settlements(self.request.user), pk=self.kwargs["pk"])
+
+
+class SettlementHistoryView(OfficerMixin, TemplateView):
+    template_name = "officers/history.html"
+
+    def get_context_data(self, **kwargs):
+        settlement = get_object_or_404(officer_settlements(self.request.user), pk=self.kwargs["pk"])
+        related = [
+            (
+                YearlyAllocation.history.filter(settlement_id=settlement.pk),
+                lambda r: "Yearly allocation",
+            ),
+            (ProjectFunding.history.filter(settlement_id=settlement.pk), lambda r: "Funding line"),
+        ]
+        return super().get_context_data(
+            record=settlement,
+            back_url=reverse("officers:settlement-edit", args=[settlement.pk]),
+            entries=history_of(settlement, related=related),
+            **kwargs,
+        )

@@ -1,0 +1,229 @@
+"""What officers and admins do to projects, commissions and settlements, each in one place.
+
+Each function is keyword-only and atomic; it checks who may do it and from which state, records
+the step, and sends its emails only once the transaction has committed. Views and admin actions
+call these; they never change publication states themselves.
+
+Who may do what (a project belongs to its lead authority):
+- an editor of the authority creates projects and edits and submits drafts;
+- a reviewer of the authority may also edit submitted and published projects, publish or return
+  submitted ones (returning needs a comment) and archive published ones;
+- staff (admins) may do everything, for every authority.
+Editing a published project is for reviewers only, so a public page never changes without a
+reviewer; the change goes live at once and is kept in the project's history.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from boroughs.models import Membership
+
+from .models import Project, ProjectTransition
+
+State = Project.PublicationState
+Action = ProjectTransition.Action
+
+
+class WorkflowError(Exception):
+    """The step is not possible from the project's current state; the message says why."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the record since it was opened; `current` is what they saved."""
+
+    def __init__(self, current):
+        super().__init__("This record was changed by someone else while you were editing it.")
+        self.current = current
+
+
+def role_in(user, borough_id):
+    """The user's role in the authority: "reviewer" for staff, None for outsiders."""
+    if user.is_staff:
+        return Membership.Role.REVIEWER
+    return Membership.objects.roles_of(user).get(borough_id)
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    from_states: tuple
+    to_state: str
+    roles: tuple
+    needs_comment: bool = False
+
+
+EDITORS = (Membership.Role.EDITOR, Membership.Role.REVIEWER)
+REVIEWERS = (Membership.Role.REVIEWER,)
+
+STEPS = {
+    Action.SUBMIT: Step(Action.SUBMIT, (State.DRAFT,), State.SUBMITTED, EDITORS),
+    Action.PUBLISH: Step(Action.PUBLISH, (State.SUBMITTED,), State.PUBLISHED, REVIEWERS),
+    Action.RETURN: Step(Action.RETURN, (State.SUBMITTED,), State.DRAFT, REVIEWERS, True),
+    Action.ARCHIVE: Step(Action.ARCHIVE, (State.PUBLISHED,), State.ARCHIVED, REVIEWERS),
+}
+# Which states each role may edit a project in.
+EDITABLE_STATES = {
+    Membership.Role.EDITOR: (State.DRAFT,),
+    Membership.Role.REVIEWER: (State.DRAFT, State.SUBMITTED, State.PUBLISHED),
+}
+
+
+def can_edit(user, project):
+    role = role_in(user, project.lead_borough_id)
+    return role is not None and project.publication_state in EDITABLE_STATES[role]
+
+
+def can_create_in(user, borough):
+    return role_in(user, borough.pk) is not None
+
+
+def allowed_actions(user, project):
+    """The workflow steps this user may take on this project now."""
+    role = role_in(user, project.lead_borough_id)
+    return [
+        step.action
+        for step in STEPS.values()
+        if role in step.roles and project.publication_state in step.from_states
+    ]
+
+
+def take_step(*, project, action, by, comment=""):
+    """Move the project one step through review and record who did it, when and why."""
+    step = STEPS[action]
+    if role_in(by, project.lead_borough_id) not in step.roles:
+        raise PermissionDenied(f"You cannot {Action(action).label.lower()} this project.")
+    comment = comment.strip()
+    if step.needs_comment and not comment:
+        raise WorkflowError("Say what needs changing, so the editor knows what to do.")
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.publication_state not in step.from_states:
+            raise WorkflowError(
+                f"This project is {locked.get_publication_state_display().lower()}, so it "
+                f"cannot be {Action(action).label.lower()}."
+            )
+        from_state = locked.publication_state
+        locked.publication_state = step.to_state
+        if step.to_state == State.PUBLISHED and locked.published_at is None:
+            locked.published_at = timezone.now()
+        locked.updated_by = by
+        locked._history_user = by
+        locked.save()
+        transition = ProjectTransition.objects.create(
+            project=locked,
+            action=action,
+            from_state=from_state,
+            to_state=step.to_state,
+            by=by,
+            comment=comment,
+        )
+        transaction.on_commit(lambda: notify(transition))
+    project.refresh_from_db()
+    return transition
+
+
+IMPORTED_STATE_ACTIONS = {
+    State.SUBMITTED: Action.SUBMIT,
+    State.PUBLISHED: Action.PUBLISH,
+    State.ARCHIVED: Action.ARCHIVE,
+}
+
+
+def record_imported_state(*, project, by):
+    """Record how a project imported by an admin straight into a state beyond draft got there,
+    so every project's review steps say who put it where."""
+    action = IMPORTED_STATE_ACTIONS.get(project.publication_state)
+    if action is None:
+        return None
+    return ProjectTransition.objects.create(
+        project=project,
+        action=action,
+        from_state=State.DRAFT,
+        to_state=project.publication_state,
+        by=by if by is not None and by.is_authenticated else None,
+        comment="Imported from a file.",
+    )
+
+
+def submit_project(*, project, by):
+    return take_step(project=project, action=Action.SUBMIT, by=by)
+
+
+def publish_project(*, project, by, comment=""):
+    return take_step(project=project, action=Action.PUBLISH, by=by, comment=comment)
+
+
+def return_project(*, project, by, comment):
+    return take_step(project=project, action=Action.RETURN, by=by, comment=comment)
+
+
+def archive_project(*, project, by, comment=""):
+    return take_step(project=project, action=Action.ARCHIVE, by=by, comment=comment)
+
+
+def save_edits(*, form, formsets=(), by, version=None):
+    """Save a model form (and its inline formsets) of a Versioned record, unless someone saved
+    it since `version`, the version the person started from.
+
+    Raises EditConflict with the record as it is now; nothing is saved then.
+    """
+    instance = form.instance
+    with transaction.atomic():
+        if instance.pk:
+            current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            if current.version != version:
+                raise EditConflict(current)
+            instance.version = current.version
+        if hasattr(instance, "updated_by"):
+            if instance.pk is None:
+                instance.created_by = by
+            instance.updated_by = by
+        instance._history_user = by
+        saved = form.save()
+        for formset in formsets:
+            formset.instance = saved
+            formset.save()
+        return saved
+
+
+RECIPIENTS = {
+    Action.SUBMIT: (Membership.Role.REVIEWER,),
+    Action.RETURN: (Membership.Role.EDITOR,),
+    Action.PUBLISH: (Membership.Role.EDITOR,),
+}
+
+
+def notify(transition):
+    """Email the authority's reviewers of a submission, its editors of a return or publication."""
+    roles = RECIPIENTS.get(transition.action)
+    if not roles:
+        return
+    project = transition.project
+    recipients = sorted(
+        set(
+            Membership.objects.filter(borough=project.lead_borough_id, role__in=roles)
+            .exclude(user__email="")
+            .exclude(user=transition.by)
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return
+    context = {
+        "transition": transition,
+        "project": project,
+        "url": settings.PORTAL_URL + reverse("officers:project", args=[project.slug]),
+    }
+    send_mail(
+        subject=f"{project.title}: {transition.get_action_display().lower()}",
+        message=render_to_string("officers/email/transition.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
