@@ -1,0 +1,115 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+No test tool downloads a browser: CHROMIUM (default /usr/bin/chromium, installed with apt-get) is
+launched directly. On a failing test the page's screenshot and HTML are kept in test-artifacts/.
+"""
+
+import importlib
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from boroughs.models import Borough
+
+# Playwright's synchronous API runs an event loop in the test thread; the ORM calls the tests
+# make from that thread are still synchronous, so Django's async-safety check does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LOADERS = [
+    ("boroughs.migrations.0003_load_london_authorities", "load_authorities"),
+    ("projects.migrations.0002_load_themes_and_target_groups", "load_taxonomies"),
+]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The authorities, themes and target groups that the data migrations load.
+
+    The live server needs committed data, so each browser test runs in a real transaction and
+    the database is emptied after it; this puts the reference data back, the migrations' way.
+    """
+    if not Borough.objects.exists():
+        for module, loader in LOADERS:
+            getattr(importlib.import_module(module), loader)(django_apps, None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not at {CHROMIUM}: install Debian's chromium (apt-get install chromium)."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def url(live_server):
+    """The live server's address of a path."""
+    return lambda path: f"{live_server.url}{path}"
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
+def demo():
+    """A small demo catalogue: every authority, theme, status and kind of funding."""
+    call_command("seed_demo", "--projects", "150", stdout=io.StringIO())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        page = item.funcargs.get("page")
+        if page is not None and not page.is_closed():
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", item.nodeid)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    return report
+
+
+def axe_violations(page):
+    """The WCAG 2.0/2.1/2.2 A and AA violations axe-core finds on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
+            }));
+        }""",
+        WCAG_AA,
+    )

@@ -1,0 +1,122 @@
+"""An officer's project from first draft to the public list, through a reviewer, in a browser."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from boroughs.models import Membership
+
+from ..factories import UserFactory, borough
+
+PASSWORD = "a-long-test-password"
+TITLE = "Hackney family cookery evenings"
+
+
+@pytest.fixture
+def officers():
+    people = {}
+    for username, slug, role in [
+        ("hackney-editor", "hackney", "editor"),
+        ("hackney-reviewer", "hackney", "reviewer"),
+        ("camden-editor", "camden", "editor"),
+    ]:
+        people[username] = UserFactory(username=username)
+        Membership.objects.create(user=people[username], borough=borough(slug), role=role)
+    return people
+
+
+def sign_in(page, url, username):
+    page.goto(url("/account/sign-in/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out")).to_be_visible()
+
+
+def open_project(page, url):
+    page.goto(url("/officer/projects/"))
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+
+
+def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
+    sign_in(page, url, "hackney-editor")
+    page.get_by_role("link", name="Add a project").click()
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Summary").fill("Families cook and eat together.")
+    page.get_by_role("group", name="Delivery status").get_by_label("Active").check()
+    start = page.get_by_role("group", name="Start date")
+    start.get_by_label("Day").fill("1")
+    start.get_by_label("Month").fill("13")
+    start.get_by_label("Year").fill("2025")
+    page.locator("main form").get_by_role("button", name="Save").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    expect(page.get_by_label("Title")).to_have_value(TITLE)
+    summary.get_by_role("link", name="This field is required.").click()
+    expect(page.get_by_role("group", name="Themes").get_by_role("checkbox").first).to_be_focused()
+    page.get_by_role("group", name="Themes").get_by_label(
+        "Shared experiences and relationships"
+    ).check()
+    summary.get_by_role("link", name=re.compile("Start date must be a real date")).click()
+    expect(start.get_by_label("Day")).to_be_focused()
+    start.get_by_label("Month").fill("10")
+    page.locator("main form").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The project was saved as a draft.")).to_be_visible()
+
+    page.get_by_role("link", name="Submit for review").click()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".govuk-tag", has_text="Submitted for review")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, url, "hackney-reviewer")
+    expect(page.get_by_text("Waiting for your review (1)")).to_be_visible()
+    page.get_by_role("link", name=TITLE).first.click()
+    page.get_by_role("link", name="Return to draft").click()
+    page.get_by_label("Comment").fill("Say who delivers it.")
+    page.get_by_role("button", name="Return to draft").click()
+    expect(page.get_by_text("“Say who delivers it.”")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, url, "hackney-editor")
+    expect(page.get_by_text("“Say who delivers it.”")).to_be_visible()
+    open_project(page, url)
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Delivery partners").fill("Kitchen Table Collective")
+    page.locator("main form").get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Submit for review").click()
+    page.get_by_role("button", name="Submit for review").click()
+    sign_out(page)
+
+    sign_in(page, url, "hackney-reviewer")
+    open_project(page, url)
+    page.get_by_role("link", name="Publish").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".govuk-tag", has_text="Published")).to_be_visible()
+    project_path = page.url.replace(url(""), "")
+    sign_out(page)
+
+    page.goto(url("/projects/?q=cookery"))
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV (spreadsheet)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert [row["title"] for row in rows] == [TITLE]
+    assert rows[0]["delivery_partners"] == "Kitchen Table Collective"
+
+    sign_in(page, url, "camden-editor")
+    response = page.goto(url(project_path))
+    assert response.status == 404
+    response = page.goto(url(project_path + "edit/"))
+    assert response.status == 404
