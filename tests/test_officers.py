@@ -660,3 +660,43 @@ def test_the_admin_cannot_change_a_state_by_hand(client, people, projects):
     signed_in(client, people["admin"])
     page = client.get(f"/admin/projects/project/{projects['draft'].pk}/change/")
     assert 'name="publication_state"' not in page.text
+
+
+def test_commission_edits_are_recorded_and_do_not_overwrite_each_other(client, people):
+    commission = CommissionFactory(lead_borough=borough("hackney"), title="Hackney Commission")
+    RecommendationFactory(commission=commission, number=1, text="Meet more.")
+    signed_in(client, people["editor"])
+    recommendation = commission.recommendations.get()
+    data = {
+        "version": commission.version,
+        "title": commission.title,
+        "lead_borough": borough("hackney").pk,
+        "kind": commission.kind,
+        "status": commission.status,
+        "established_on_day": "1",
+        "established_on_month": "1",
+        "established_on_year": "2020",
+        "reported_on_day": "1",
+        "reported_on_month": "1",
+        "reported_on_year": "2021",
+        "summary": "A new summary.",
+        "recommendations-TOTAL_FORMS": 1,
+        "recommendations-INITIAL_FORMS": 1,
+        "recommendations-0-id": recommendation.pk,
+        "recommendations-0-number": 1,
+        "recommendations-0-text": "Meet your neighbours more often.",
+    }
+    assert client.post(f"/officer/commissions/{commission.slug}/edit/", data).status_code == 302
+    history = client.get(f"/officer/commissions/{commission.slug}/history/").text
+    assert "Changed: Commission" in history
+    assert "A new summary." in history
+    assert "Changed: Recommendation R1" in history
+    assert "Meet your neighbours more often." in history
+    assert commission.history.count() == 2
+
+    stale = client.post(
+        f"/officer/commissions/{commission.slug}/edit/", {**data, "summary": "Stale summary."}
+    )
+    assert stale.status_code == 409
+    commission.refresh_from_db()
+    assert commission.summary == "A new summary."
