@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 LOCAL := DJANGO_DEBUG=true DJANGO_DEMO=true
 
-.PHONY: run test check lint install clean chromium
+.PHONY: run test check lint install clean chromium bench bench-smoke
 
 run: install  ## Set up, migrate, load the demo data into an empty database and serve the portal.
 	$(LOCAL) $(BIN)/python manage.py migrate --no-input
@@ -34,6 +34,12 @@ check: install  ## Deployment checks with production-like settings, migrations, 
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: install  ## The London-scale benchmark: 100,000 projects on PostgreSQL, gunicorn, a bounded load.
+	$(BIN)/python bench/run.py
+
+bench-smoke: install  ## The benchmark at 1,000 projects and a few requests, to keep it working.
+	$(BIN)/python bench/run.py --smoke
 
 install: $(VENV)/.installed static/build/portal.css
 

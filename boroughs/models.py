@@ -235,17 +235,20 @@ class CommissionQuerySet(models.QuerySet):
             published_project_count=count_of(Project.objects.published(), "commission"),
         )
 
-    def with_published_projects(self):
-        """Prefetch, as `published_projects`, the published projects that follow from each
-        commission, with their lead boroughs."""
+    def with_published_projects(self, limit=None):
+        """Prefetch, as `published_projects`, the newest published projects that follow from
+        each commission (at most `limit`), with their lead boroughs."""
         from projects.models import Project  # projects.models imports this module
 
+        following = (
+            Project.objects.published()
+            .select_related("lead_borough")
+            .order_by("-published_at", "-pk")
+        )
         return self.prefetch_related(
             Prefetch(
                 "projects",
-                queryset=Project.objects.published()
-                .select_related("lead_borough")
-                .order_by("title", "pk"),
+                queryset=following[:limit] if limit else following,
                 to_attr="published_projects",
             )
         )
@@ -331,24 +334,42 @@ class Commission(Versioned):
 
 
 class RecommendationQuerySet(models.QuerySet):
-    def with_published_projects(self, home_boroughs):
-        """Prefetch each recommendation's themes and, as `published_projects`, the published
-        projects that address it in any borough, each marked `is_elsewhere` when none of
-        `home_boroughs` (the commission's) leads it or takes part in it."""
+    def with_published_projects(self, home_boroughs, limit=None):
+        """Prefetch each recommendation's themes and, as `published_projects`, the newest
+        published projects that address it in any borough (at most `limit`), each marked
+        `is_elsewhere` when none of `home_boroughs` (the commission's) leads it or takes part in
+        it; and annotate how many published projects address it, `published_project_count`."""
         from projects.models import Project  # projects.models imports this module
 
         published = Project.objects.published()
         at_home = published.in_any_borough(home_boroughs).filter(pk=OuterRef("pk"))
-        return self.prefetch_related(
+        addressing = (
+            published.annotate(is_elsewhere=~Exists(at_home))
+            .select_related("lead_borough")
+            .order_by("-published_at", "-pk")
+        )
+        return self.annotate(
+            published_project_count=count_of(
+                Project.recommendations.through.objects.filter(
+                    project__publication_state="published"
+                ),
+                "recommendation",
+            )
+        ).prefetch_related(
             "themes",
             Prefetch(
                 "projects",
-                queryset=published.annotate(is_elsewhere=~Exists(at_home))
-                .select_related("lead_borough")
-                .order_by("title", "pk"),
+                queryset=addressing[:limit] if limit else addressing,
                 to_attr="published_projects",
             ),
         )
+
+    def by_reference(self, reference):
+        """The recommendation a reference like "westminster-cohesion-commission-r3" names."""
+        slug, _, number = reference.rpartition("-r")
+        if not slug or not number.isdigit():
+            return self.none()
+        return self.filter(commission__slug=slug, number=int(number))
 
 
 class Recommendation(models.Model):
@@ -384,6 +405,11 @@ class Recommendation(models.Model):
     @property
     def reference(self):
         return f"R{self.number}"
+
+    @property
+    def slug(self):
+        """A readable identifier for URLs: the commission's slug and the reference number."""
+        return f"{self.commission.slug}-r{self.number}"
 
 
 class MembershipQuerySet(models.QuerySet):

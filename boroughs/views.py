@@ -10,6 +10,8 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from portal.pagination import page_links, paginate
+from portal.shared_pages import SharedPageMixin
+from projects.caching import cached
 from projects.models import FundingSettlement, Project, Theme
 
 from .filters import (
@@ -21,6 +23,8 @@ from .filters import (
 from .models import Borough, Commission
 
 LATEST_PROJECTS = 5
+# A recommendation can be addressed by thousands of projects: show the newest, link to the rest.
+PROJECTS_SHOWN = 8
 
 
 def projects_list_url(**params):
@@ -35,21 +39,33 @@ def chart_rows(rows, value="total"):
 
 def borough_figures(borough):
     """What one authority's profile and the comparison show: published projects, commissions and
-    funding received. A fixed number of queries, whatever the data."""
-    projects = Project.objects.published().in_borough(borough)
-    settlements = FundingSettlement.objects.received_by(borough)
-    return {
-        "borough": borough,
-        "project_count": projects.count(),
-        "by_theme": projects.count_by_theme(),
-        "funding": settlements.summary(),
-        "by_funder_kind": chart_rows(settlements.by_funder_kind()),
-        "by_year": chart_rows(settlements.by_year()),
-        "commissions": list(Commission.objects.involving(borough).select_related("lead_borough")),
-    }
+    funding received. A fixed number of queries, whatever the data; cached until the catalogue
+    changes, as every visitor sees the same."""
+
+    def compute():
+        projects = Project.objects.published().in_borough(borough)
+        settlements = FundingSettlement.objects.received_by(borough)
+        return {
+            "project_count": projects.count(),
+            "by_theme": projects.count_by_theme(),
+            "funding": settlements.summary(),
+            "by_funder_kind": chart_rows(settlements.by_funder_kind()),
+            "by_year": chart_rows(settlements.by_year()),
+            "by_restrictions": settlements.by_restrictions(),
+            "commissions": list(
+                Commission.objects.involving(borough).select_related("lead_borough")
+            ),
+            "latest_projects": list(
+                projects.select_related("lead_borough").order_by("-published_at", "-pk")[
+                    :LATEST_PROJECTS
+                ]
+            ),
+        }
+
+    return {"borough": borough, **cached("borough-figures", {"borough": borough.pk}, compute)}
 
 
-class BoroughListView(TemplateView):
+class BoroughListView(SharedPageMixin, TemplateView):
     """Every authority in a sortable table, with the map of London shaded by a chosen measure."""
 
     template_name = "boroughs/borough_list.html"
@@ -57,12 +73,16 @@ class BoroughListView(TemplateView):
     def get(self, request, *args, **kwargs):
         form = BoroughTableForm(request.GET)
         valid = form.is_valid()
-        boroughs = list(
-            form.sorted(
-                Borough.objects.with_project_count(Project.objects.published())
-                .with_funding_received()
-                .with_commission_count()
-            )
+        boroughs = cached(
+            "boroughs-table",
+            {"sort": form.sort_choice},
+            lambda: list(
+                form.sorted(
+                    Borough.objects.with_project_count(Project.objects.published())
+                    .with_funding_received()
+                    .with_commission_count()
+                )
+            ),
         )
         context = self.get_context_data(
             form=form,
@@ -75,7 +95,7 @@ class BoroughListView(TemplateView):
         return self.render_to_response(context, status=200 if valid else 400)
 
 
-class BoroughDetailView(TemplateView):
+class BoroughDetailView(SharedPageMixin, TemplateView):
     """One authority's profile: facts, commissions, published projects and funding."""
 
     template_name = "boroughs/borough_detail.html"
@@ -83,7 +103,6 @@ class BoroughDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         borough = get_object_or_404(Borough, slug=self.kwargs["slug"])
         figures = borough_figures(borough)
-        settlements = FundingSettlement.objects.received_by(borough)
         peers = (
             Borough.objects.in_partnership(borough.partnership).exclude(pk=borough.pk)
             if borough.partnership
@@ -99,12 +118,7 @@ class BoroughDetailView(TemplateView):
                 }
                 for theme in Theme.objects.all()
             ],
-            by_restrictions=settlements.by_restrictions(),
             peers=peers,
-            latest_projects=Project.objects.published()
-            .in_borough(borough)
-            .select_related("lead_borough")
-            .order_by("-published_at", "-pk")[:LATEST_PROJECTS],
             all_projects_url=projects_list_url(borough=borough.slug),
             **kwargs,
         )
@@ -137,27 +151,35 @@ class CommissionListView(TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
 
-class CommissionDetailView(TemplateView):
+class CommissionDetailView(SharedPageMixin, TemplateView):
     """A commission, each recommendation with the published projects that address it in any
     borough, and the published projects that follow from it."""
 
     template_name = "boroughs/commission_detail.html"
 
     def get_context_data(self, **kwargs):
-        commission = get_object_or_404(
-            Commission.objects.select_related("lead_borough")
-            .prefetch_related("partner_boroughs")
-            .with_published_projects(),
-            slug=self.kwargs["slug"],
-        )
+        slug = self.kwargs["slug"]
+
+        def compute():
+            commission = get_object_or_404(
+                Commission.objects.select_related("lead_borough")
+                .prefetch_related("partner_boroughs")
+                .with_counts()
+                .with_published_projects(limit=PROJECTS_SHOWN),
+                slug=slug,
+            )
+            recommendations = commission.recommendations.with_published_projects(
+                commission.boroughs, limit=PROJECTS_SHOWN
+            )
+            return {"commission": commission, "recommendations": list(recommendations)}
+
+        # The same for everyone and costly to gather: kept until the catalogue changes.
         return super().get_context_data(
-            commission=commission,
-            recommendations=commission.recommendations.with_published_projects(commission.boroughs),
-            **kwargs,
+            **cached("commission-page", {"slug": slug}, compute), **kwargs
         )
 
 
-class BoroughCompareView(TemplateView):
+class BoroughCompareView(SharedPageMixin, TemplateView):
     """Two to four authorities side by side."""
 
     template_name = "boroughs/borough_compare.html"

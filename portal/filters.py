@@ -65,6 +65,14 @@ class DateFilter(django_filters.Filter):
     field_class = GOVUKDateField
 
 
+def is_unset(value):
+    """Whether a cleaned filter value chooses nothing, without running a query to find out:
+    an unticked model choice is an empty queryset (`.none()`)."""
+    if isinstance(value, QuerySet):
+        return value.query.is_empty()
+    return value in (None, "", [], ())
+
+
 class ListFilterSet(django_filters.FilterSet):
     """Filtering, then sorting by one of `orderings` ({sort value: ordering}, each ending with a
     unique tie-breaker), for a form that may also hold `page` and `sort` fields."""
@@ -72,9 +80,17 @@ class ListFilterSet(django_filters.FilterSet):
     orderings = {}
     default_sort = ""
 
+    def get_form_class(self):
+        """The form class, built once per FilterSet class: django-filter would build a new one
+        on every request, and its fields do not depend on the request."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_queryset(self, queryset):
         for name, value in self.form.cleaned_data.items():
-            if name in self.filters:
+            if name in self.filters and not is_unset(value):
                 queryset = self.filters[name].filter(queryset, value)
         if self.orderings:
             queryset = queryset.order_by(*self.orderings[self.sort])

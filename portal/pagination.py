@@ -15,12 +15,21 @@ def page_links(number, last):
     return links
 
 
-def paginate(queryset, *, number, per_page):
+class CountedPaginator(Paginator):
+    """A paginator told its count, when the count is already known (from a cache, say)."""
+
+    def __init__(self, *args, count=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.count = count
+
+
+def paginate(queryset, *, number, per_page, count=None):
     """The requested page, or the last one when the number is past the end.
 
     Returns the page and whether the number was corrected, so the page can say so.
     """
-    paginator = Paginator(queryset, per_page)
+    paginator = CountedPaginator(queryset, per_page, count=count)
     corrected = number > paginator.num_pages
     page = paginator.page(min(number, paginator.num_pages))
     return page, corrected

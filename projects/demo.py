@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from boroughs.models import Borough, Commission, Recommendation
 
+from .caching import catalogue_changed
 from .models import (
     Funder,
     FundingSettlement,
@@ -368,6 +369,7 @@ def catalogue_is_empty():
 def delete_catalogue():
     """Delete every project, commission, settlement and funder (not authorities or themes)."""
     with transaction.atomic():
+        transaction.on_commit(catalogue_changed)
         Project.objects.all().delete()
         FundingSettlement.objects.all().delete()
         Funder.objects.all().delete()
@@ -420,6 +422,8 @@ class DemoCatalogue:
                         f"({time.monotonic() - started:.1f} s)"
                     )
                     next_report = loaded + max(self.project_count // 10, 1)
+            # Bulk inserts send no signals: say once that the catalogue changed.
+            transaction.on_commit(catalogue_changed)
 
     def projects_per_borough(self):
         """Split the projects across the authorities unevenly, at least one each."""

@@ -10,10 +10,12 @@ filter's name in COUNTERS.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from boroughs.models import Borough, InnerOuter, Partnership
+from portal.filters import is_unset
 
+from .caching import cached
 from .models import FundingSettlement, Project, ProjectFunding
 
 
@@ -123,11 +125,44 @@ class Facet:
     control: str
 
 
-def facets(filterset):
-    """Every facet of a valid ProjectFilterSet, with its options and their counts."""
+def valid_filters(filterset):
+    """The validated filterset's valid filters as plain values, to key caches by: the choices
+    as given in the query string (without fetching them), other values as cleaned."""
+    key = {}
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in filterset.filters or is_unset(value):
+            continue
+        if isinstance(value, QuerySet | list | tuple):
+            chosen = sorted(filterset.form.data.getlist(name))
+            if chosen:
+                key[name] = chosen
+        else:
+            key[name] = getattr(value, "slug", None) or str(value)
+    return key
+
+
+def counts(filterset, key, version):
+    """{"total": n, "facets": {facet name: {value: count}}} for a validated filterset whose
+    valid filters are `key`, cached until the catalogue changes."""
+
+    def compute():
+        without = filterset.filter_queryset_without
+        return {
+            "total": without(filterset.queryset, None).order_by().count(),
+            "facets": {
+                name: count(without(filterset.queryset, name).order_by())
+                for name, count in COUNTERS.items()
+            },
+        }
+
+    return cached("project-facets", key, compute, version)
+
+
+def facets(filterset, facet_counts):
+    """Every facet of a validated ProjectFilterSet, with its options and their counts."""
     result = []
-    for name, count in COUNTERS.items():
-        counts = count(filterset.filter_queryset_without(filterset.queryset, name).order_by())
+    for name in COUNTERS:
+        found = facet_counts["facets"][name]
         field = filterset.form[name]
         chosen = field.value()
         chosen = {str(v) for v in chosen} if isinstance(chosen, list | tuple) else {chosen or ""}
@@ -135,7 +170,7 @@ def facets(filterset):
             FacetOption(
                 value=str(value),
                 label=label,
-                count=counts.get(str(value), 0),
+                count=found.get(str(value), 0),
                 selected=str(value) in chosen,
                 id=f"{field.auto_id}_{index}",
             )

@@ -6,12 +6,13 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from boroughs.models import Borough, Commission, InnerOuter, Partnership
+from boroughs.models import Borough, Commission, InnerOuter, Partnership, Recommendation
 from portal.filters import (
     DateFilter,
     ListFilterSet,
     YearFilter,
     choice_filter,
+    is_unset,
     page_field,
     slug_filter,
     unknown_value,
@@ -97,6 +98,27 @@ class ProjectFilterForm(forms.Form):
         return cleaned
 
 
+class RecommendationField(forms.CharField):
+    """A commission's recommendation by its readable reference: westminster-...-commission-r3."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        found = Recommendation.objects.select_related("commission").by_reference(value).first()
+        if found is None:
+            raise ValidationError(
+                "Addresses the recommendation: there is no recommendation “%(value)s”",
+                code="unknown",
+                params={"value": value},
+            )
+        return found
+
+
+class RecommendationFilter(django_filters.Filter):
+    field_class = RecommendationField
+
+
 class ProjectFilterSet(ListFilterSet):
     """Filters for published projects, with URL values that people can read: ?borough=hackney."""
 
@@ -120,6 +142,9 @@ class ProjectFilterSet(ListFilterSet):
     funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_funder_kinds")
     commission = slug_filter(
         Commission.objects.all(), "Commission it follows from", "filter_commissions"
+    )
+    recommendation = RecommendationFilter(
+        label="Addresses the recommendation", method="filter_recommendation"
     )
     multi_year = django_filters.ChoiceFilter(
         choices=[("yes", "Multi-year funding"), ("no", "No multi-year funding")],
@@ -171,7 +196,7 @@ class ProjectFilterSet(ListFilterSet):
     def filter_queryset_without(self, queryset, skipped):
         """Apply every valid filter except the one named `skipped` (for its own facet counts)."""
         for name, value in self.form.cleaned_data.items():
-            if name in self.filters and name != skipped:
+            if name in self.filters and name != skipped and not is_unset(value):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
@@ -210,6 +235,7 @@ class ProjectFilterSet(ListFilterSet):
         cleaned = self.form.cleaned_data
         singles = [
             ("q", "Search", lambda v: f"“{v}”" if v.strip() else None),
+            ("recommendation", "Addresses", lambda v: f"{v.commission} {v.reference}"),
             ("amount_from", "Funding from", lambda v: f"£{v:,.0f}"),
             ("amount_to", "Funding to", lambda v: f"£{v:,.0f}"),
             ("year", "Active in year", str),
@@ -266,6 +292,11 @@ class ProjectFilterSet(ListFilterSet):
 
     def filter_commissions(self, queryset, name, value):
         return queryset.filter(commission__in=value) if value else queryset
+
+    def filter_recommendation(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=value.projects.values("pk"))
 
     def filter_multi_year(self, queryset, name, value):
         if value == "yes":

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from boroughs.models import Borough, Recommendation
 from portal.pagination import page_links, paginate
+from portal.shared_pages import SharedPageMixin
 
 from .funding_filters import SETTLEMENTS_PER_PAGE, FunderFilterSet, SettlementFilterSet
 from .models import ZERO, Funder, FundingSettlement, Project, Theme
@@ -77,7 +78,7 @@ class FunderListView(FilteredListView):
         }
 
 
-class FunderDetailView(TemplateView):
+class FunderDetailView(SharedPageMixin, TemplateView):
     """What one funder funds where, when, how restricted, and on which themes."""
 
     template_name = "projects/funder_detail.html"
@@ -150,7 +151,7 @@ class SettlementListView(FilteredListView):
         }
 
 
-class SettlementDetailView(TemplateView):
+class SettlementDetailView(SharedPageMixin, TemplateView):
     """One settlement: its facts, its yearly profile and the published projects it pays for."""
 
     template_name = "projects/settlement_detail.html"
@@ -180,7 +181,7 @@ class SettlementDetailView(TemplateView):
         )
 
 
-class ThemeListView(TemplateView):
+class ThemeListView(SharedPageMixin, TemplateView):
     """Every theme with its number of published projects: the publication's five first."""
 
     template_name = "projects/theme_list.html"
@@ -194,7 +195,7 @@ class ThemeListView(TemplateView):
         )
 
 
-class ThemeDetailView(TemplateView):
+class ThemeDetailView(SharedPageMixin, TemplateView):
     """One theme: where its published projects are, who pays for them, which commissions
     recommended work on it, and the latest projects."""
 

@@ -1,20 +1,39 @@
+import json
 from collections import defaultdict
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
 from portal.pagination import page_links, paginate
+from portal.shared_pages import SharedPageMixin
 
 from . import exports
-from .facets import facets
+from .caching import catalogue_version
+from .facets import counts, facets, valid_filters
 from .filters import ProjectFilterSet
 from .forms import ProjectComparisonForm
 from .models import Project, financial_year_label
+from .results import results
 
 RELATED_PROJECTS = 5
+# What a result in the list shows of a project (projects/templatetags/project_results.py).
+LISTED = [
+    "pk",
+    "slug",
+    "title",
+    "summary",
+    "lead_borough__name",
+    "delivery_status",
+    "funding_total",
+    "start_date",
+    "end_date",
+    "theme_names",
+    "partner_names",
+]
 
 
 def published_projects():
@@ -29,21 +48,26 @@ class ProjectListView(TemplateView):
     def get(self, request, *args, **kwargs):
         filterset = ProjectFilterSet(request.GET, queryset=published_projects())
         valid = filterset.is_valid()
-        facet_list = facets(filterset)
+        key, version = valid_filters(filterset), catalogue_version()
+        found = counts(filterset, key, version)
+        # Built only if the filter column is not already cached for these filters.
+        facet_list = SimpleLazyObject(lambda: facets(filterset, found))
         context = {
             "filterset": filterset,
             "form": filterset.form,
-            "facets": {facet.name: facet for facet in facet_list},
-            "applied": filterset.applied_filters(facet_list),
+            "facets": SimpleLazyObject(lambda: {facet.name: facet for facet in facet_list}),
+            "applied": SimpleLazyObject(lambda: filterset.applied_filters(facet_list)),
+            "filtered": bool(key),
+            "panel_key": f"{version}:{json.dumps(key)}",
             "clear_url": request.path,
         }
         if not valid:
             return self.render_to_response(self.get_context_data(**context), status=400)
-        results = filterset.qs.select_related("lead_borough").prefetch_related(
-            "themes", "partner_boroughs"
-        )
         page, corrected = paginate(
-            results, number=filterset.page_number, per_page=filterset.page_size
+            results(filterset, LISTED, key, version),
+            number=filterset.page_number,
+            per_page=filterset.page_size,
+            count=found["total"],
         )
         context.update(
             page_obj=page,
@@ -54,7 +78,7 @@ class ProjectListView(TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
 
-class ProjectDetailView(TemplateView):
+class ProjectDetailView(SharedPageMixin, TemplateView):
     template_name = "projects/project_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -92,7 +116,7 @@ class ProjectDetailView(TemplateView):
         )
 
 
-class ProjectCompareView(TemplateView):
+class ProjectCompareView(SharedPageMixin, TemplateView):
     """Two to four published projects side by side."""
 
     template_name = "projects/project_compare.html"
@@ -119,7 +143,7 @@ class ProjectExportView(View):
         if not filterset.is_valid():
             return ProjectListView.as_view()(request)
         base_url = request.build_absolute_uri("/projects/")
-        records = exports.rows(filterset.qs, base_url)
+        records = exports.records(filterset.qs, base_url)
         response = StreamingHttpResponse(
             self.stream(records, request), content_type=self.content_type
         )
@@ -146,6 +170,6 @@ class ProjectJSONExportView(ProjectExportView):
         meta = {
             "source": request.build_absolute_uri(),
             "generated_at": timezone.now(),
-            "columns": {name: description for name, description, *_ in exports.COLUMNS},
+            "columns": {column.name: column.description for column in exports.COLUMNS},
         }
         return exports.json_chunks(records, meta)

@@ -410,10 +410,13 @@ def test_the_comparison_runs_the_same_queries_whatever_the_data(
 ):
     hackney_with_figures()
     query = "/compare/boroughs/?borough=hackney&borough=camden&borough=brent&borough=barnet"
-    with django_assert_max_num_queries(27):
+    # Each authority's figures take a fixed number of queries, then come from the cache.
+    with django_assert_max_num_queries(35):
+        assert client.get(query).status_code == 200
+    with django_assert_max_num_queries(3):
         assert client.get(query).status_code == 200
     more_of_everything(40)
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(35):
         assert client.get(query).status_code == 200
 
 

@@ -345,3 +345,22 @@ def test_a_commission_runs_the_same_queries_whatever_the_data(
             project.recommendations.add(recommendation)
     with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
+
+
+def test_a_much_addressed_recommendation_shows_the_newest_and_links_to_all(client):
+    commission = CommissionFactory(title="Busy Commission", slug="busy-commission")
+    recommendation = RecommendationFactory(commission=commission, number=1)
+    for n in range(12):
+        project = ProjectFactory(title=f"Follower {n:02d}", commission=commission)
+        project.recommendations.set([recommendation])
+    page = client.get("/commissions/busy-commission/").text
+    section = recommendation_section(page, "R1")
+    assert "12 published projects address R1: the newest" in section
+    assert section.count("Follower") == 8
+    assert "Follower 11" in section
+    assert "Follower 00" not in section
+    assert 'href="/projects/?recommendation=busy-commission-r1"' in section
+    assert "See all 12 projects that address R1" in section
+    assert "See all 12 projects in the projects list" in page
+    listed = client.get("/projects/?recommendation=busy-commission-r1&page_size=50").text
+    assert "12 projects found" in listed

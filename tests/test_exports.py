@@ -63,7 +63,7 @@ def read_csv(text):
 def test_the_csv_export_holds_the_published_projects_with_documented_columns(client, projects):
     text = download(client, "/projects/export.csv")
     header = next(csv.reader(io.StringIO(text[1:])))
-    assert header == [name for name, *_ in COLUMNS]
+    assert header == [column.name for column in COLUMNS]
     rows = read_csv(text)
     assert sorted(row["title"] for row in rows) == sorted(
         ['\'=HYPERLINK("http://evil.example")', "Befriending Network"]
@@ -112,7 +112,7 @@ def test_the_exports_hold_exactly_the_rows_of_the_filtered_list(client, projects
 def test_the_json_export_keeps_lists_and_numbers(client, projects):
     document = json.loads(download(client, "/projects/export.json?q=befriending"))
     assert document["meta"]["source"] == "http://testserver/projects/export.json?q=befriending"
-    assert set(document["meta"]["columns"]) == {name for name, *_ in COLUMNS}
+    assert set(document["meta"]["columns"]) == {column.name for column in COLUMNS}
     [project] = document["projects"]
     assert project["themes"] == ["Cohesion", "Isolation and loneliness"]
     assert project["partner_boroughs"] == ["Camden", "Islington"]

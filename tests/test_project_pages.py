@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from projects.facets import facets
+from projects.facets import counts, facets, valid_filters
 from projects.filters import ProjectFilterSet
 from projects.models import Project
 
@@ -193,7 +193,8 @@ def test_facets_count_every_option_under_the_other_filters(catalogue):
         QueryDict("theme=cohesion&london=inner"), queryset=Project.objects.published()
     )
     assert filterset.is_valid()
-    by_name = {facet.name: facet for facet in facets(filterset)}
+    key = valid_filters(filterset)
+    by_name = {facet.name: facet for facet in facets(filterset, counts(filterset, key, 1))}
     themes = {o.value: o.count for o in by_name["theme"].options}
     # The theme facet ignores the theme filter but keeps the inner-London one.
     assert themes["cohesion"] == 2
@@ -524,5 +525,25 @@ def test_the_about_page_documents_every_export_column(client):
 
     response = client.get("/about/data/")
     assert response.status_code == 200
-    for name, *_ in COLUMNS:
-        assert f"<code>{name}</code>" in response.text
+    for column in COLUMNS:
+        assert f"<code>{column.name}</code>" in response.text
+
+
+def test_the_list_filters_by_the_recommendation_a_project_addresses(client, catalogue):
+    recommendation = RecommendationFactory(commission=catalogue, number=4, text="Meet.")
+    Project.objects.get(title="Camden Cohesion Forum").recommendations.set([recommendation])
+    response = client.get("/projects/?recommendation=camden-cohesion-r4")
+    assert result_titles(response) == ["Camden Cohesion Forum"]
+    assert "Camden Cohesion Commission R4" in response.text
+    assert 'name="recommendation" value="camden-cohesion-r4"' in response.text
+    refused = client.get("/projects/?recommendation=camden-cohesion-r9")
+    assert refused.status_code == 400
+    assert "there is no recommendation “camden-cohesion-r9”" in refused.text
+
+
+def test_results_escape_what_officers_typed(client):
+    ProjectFactory(title="<script>alert(1)</script> club", summary="Tea & <b>talk</b>")
+    text = client.get("/projects/").text
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; club" in text
+    assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in text

@@ -53,6 +53,21 @@ def govuk_error_summary(*forms):
     return {"errors": errors}
 
 
+# The GOV.UK tag colour of each delivery status.
+STATUS_COLOURS = {
+    "planned": "blue",
+    "active": "green",
+    "completed": "grey",
+    "paused": "yellow",
+    "cancelled": "red",
+}
+
+
+@register.filter
+def status_colour(status):
+    return STATUS_COLOURS.get(status, "grey")
+
+
 @register.filter
 def pounds(amount):
     """£1,234,567 (whole pounds), or an en dash when there is no amount."""

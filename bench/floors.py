@@ -1,0 +1,67 @@
+"""In the benchmark's database: each page's queries per request, and the database's own time
+for them (the page's SQL run again on the server, median of several runs). Prints JSON."""
+
+import json
+import statistics
+import sys
+import time
+
+import django
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def runnable(sql):
+    """The statement to time: a server-side cursor's query itself; nothing for its fetches."""
+    if sql.startswith(("FETCH", "CLOSE", "SAVEPOINT", "RELEASE")):
+        return None
+    if sql.startswith("DECLARE"):
+        return sql.split(" CURSOR WITH HOLD FOR ", 1)[-1].split(" CURSOR FOR ", 1)[-1]
+    return sql
+
+
+def consume(response):
+    if response.streaming:
+        for _ in response.streaming_content:
+            pass
+
+
+def main(addresses, repeats):
+    client = Client(HTTP_HOST="127.0.0.1")
+    result = {}
+    for name, path in addresses.items():
+        cache.clear()
+        with CaptureQueriesContext(connection) as first:
+            consume(client.get(path))  # the page built from nothing, warming the caches
+        cold_queries = len(first.captured_queries)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+            consume(response)
+        statements = [runnable(query["sql"]) for query in captured.captured_queries]
+        queries = len(statements)
+        statements = [sql for sql in statements if sql]
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description:
+                        cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+        result[name] = {
+            "status": response.status_code,
+            "queries": queries,
+            "cold_queries": cold_queries,
+            "db_ms": round(statistics.median(timings), 2),
+        }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]), int(sys.argv[2]))

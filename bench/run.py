@@ -1,0 +1,522 @@
+"""London-scale benchmark: every public page under load, against the framework's and the
+database's own floors.
+
+    python bench/run.py            # 100,000 projects (make bench)
+    python bench/run.py --smoke    # 1,000 projects and a few requests (CI keeps it working)
+
+It loads the demo catalogue into its own PostgreSQL database (reused when already loaded),
+serves the portal with gunicorn (2 workers, DEBUG off, static files by whitenoise) on loopback,
+drives a bounded load (a fixed number of requests per page, 4 connections, a time cap), measures
+the framework floor (a constant view through the same stack) and the database floor (each page's
+own SQL, timed on the server), and prints a table that it also writes as JSON to bench/results/.
+Exits 1 if any request fails.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import queue
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+CONNECTIONS = 4
+SERVER_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_ALLOWED_HOSTS": HOST,
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_COOKIES": "false",
+    "DJANGO_CONN_MAX_AGE": "600",
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_ENV_FILE": os.devnull,
+}
+
+
+@dataclass
+class Mode:
+    projects: int
+    requests: int
+    unloaded: int
+    time_cap: float
+    export_runs: int
+
+
+FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2)
+SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1)
+
+
+def database_url(projects):
+    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    return f"{base.rstrip('/')}/portal_bench_{projects}"
+
+
+def environment(projects):
+    return {
+        **os.environ,
+        **SERVER_ENV,
+        "DATABASE_URL": database_url(projects),
+        # Each benchmark database has its own Redis database, so their caches never mix.
+        "REDIS_URL": f"{os.environ.get('BENCH_REDIS_URL', 'redis://127.0.0.1:6379')}/"
+        f"{15 if projects == FULL.projects else 14}",
+    }
+
+
+def manage(projects, *args):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=environment(projects),
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
+
+
+def prepare_database(projects):
+    """Create, migrate and load the benchmark database unless it already holds the catalogue."""
+    import psycopg
+
+    name = f"portal_bench_{projects}"
+    admin_url = database_url(projects).rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    manage(projects, "migrate", "--no-input")
+    loaded = manage(
+        projects,
+        "shell",
+        "-c",
+        "from projects.models import Project; print(Project.objects.count())",
+    ).stdout.split()[-1]
+    if int(loaded) == projects:
+        print(f"Reusing {name}: {projects:,} projects already loaded.")
+        return None
+    started = time.monotonic()
+    manage(projects, "seed_demo", "--projects", str(projects), "--replace")
+    seconds = time.monotonic() - started
+    manage(
+        projects,
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('ANALYZE')",
+    )
+    print(f"Loaded {projects:,} projects into {name} in {seconds:.1f} s.")
+    return seconds
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def pages(projects):
+    """The page types measured, with real addresses from the benchmark database."""
+    script = """
+import json
+from boroughs.models import Commission
+from projects.models import FundingSettlement, Project
+published = Project.objects.published().order_by("pk")
+print(json.dumps({
+    "projects": list(published.values_list("slug", flat=True)[:4]),
+    "commission": Commission.objects.filter(recommendations__isnull=False)
+        .order_by("pk").values_list("slug", flat=True).first(),
+    "settlement": FundingSettlement.objects.order_by("pk").values_list("pk", flat=True).first(),
+}))
+"""
+    found = json.loads(manage(projects, "shell", "-c", script).stdout.strip().splitlines()[-1])
+    # Every filter at once, each broad enough that some projects match at any size.
+    every_filter = urlencode(
+        [
+            ("q", "fictional"),
+            *[("borough", slug) for slug in ("hackney", "camden", "newham", "brent", "croydon")],
+            ("partnership", "central-london-forward"),
+            ("partnership", "local-london"),
+            ("london", "inner"),
+            *[("theme", slug) for slug in ("isolation", "cohesion", "equalities", "resilience")],
+            *[("target_group", slug) for slug in ("older-people", "whole-community", "women")],
+            ("status", "active"),
+            ("status", "completed"),
+            *[("funder_kind", kind) for kind in ("gla", "lottery", "london-borough", "trust")],
+            ("multi_year", "yes"),
+            ("restrictions", "light-touch"),
+            ("restrictions", "unrestricted"),
+            ("restrictions", "ring-fenced"),
+            ("amount_from", "1000"),
+            ("amount_to", "5000000"),
+            ("active_from_day", "1"),
+            ("active_from_month", "4"),
+            ("active_from_year", "2018"),
+        ]
+    )
+    compare = "&".join(f"project={slug}" for slug in found["projects"])
+    return {
+        "home": "/",
+        "list: unfiltered": "/projects/",
+        "list: theme + borough": "/projects/?theme=cohesion&borough=hackney",
+        "list: search (rare word)": "/projects/?q=befriending",
+        "list: search (common word)": "/projects/?q=fictional",
+        "list: every filter": f"/projects/?{every_filter}",
+        "list: page 200": "/projects/?page=200",
+        "list: sorted by funding": "/projects/?sort=funding",
+        "project": f"/projects/{found['projects'][0]}/",
+        "borough profile": "/boroughs/hackney/",
+        "boroughs index + map": "/boroughs/",
+        "commission": f"/commissions/{found['commission']}/",
+        "settlement": f"/settlements/{found['settlement']}/",
+        "compare 4 projects": f"/compare/projects/?{compare}",
+    }
+
+
+EXPORTS = {"export CSV": "/projects/export.csv", "export JSON": "/projects/export.json"}
+FLOOR = "/healthz/"
+
+
+# Load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    seconds: float
+    status: int
+    size: int
+    error: str = ""
+
+    @property
+    def ok(self):
+        return 200 <= self.status < 300
+
+
+@dataclass
+class Measure:
+    requests: int = 0
+    failures: int = 0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    bytes: int = 0
+    errors: list = field(default_factory=list)
+
+
+def fetch(connection, path):
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Host": HOST, "Accept-Encoding": "identity"})
+    response = connection.getresponse()
+    size = 0
+    while chunk := response.read(65536):
+        size += len(chunk)
+    return Sample(time.perf_counter() - started, response.status, size)
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def load(port, path, *, requests, connections=CONNECTIONS, time_cap=60.0, stop=None):
+    """`requests` GETs of `path` over `connections` keep-alive connections, within `time_cap`."""
+    todo = queue.Queue()
+    for _ in range(requests):
+        todo.put(path)
+    samples, lock = [], threading.Lock()
+    deadline = time.monotonic() + time_cap
+
+    def worker():
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
+        while time.monotonic() < deadline and not (stop and stop.is_set()):
+            try:
+                next_path = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                sample = fetch(connection, next_path)
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=120)
+                sample = Sample(0.0, 0, 0, repr(error))
+            with lock:
+                samples.append(sample)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return summarise(samples, elapsed)
+
+
+def summarise(samples, elapsed):
+    good = [s for s in samples if s.ok]
+    measure = Measure(requests=len(samples), failures=len(samples) - len(good))
+    measure.errors = sorted({s.error or f"HTTP {s.status}" for s in samples if not s.ok})
+    if good:
+        times = [s.seconds * 1000 for s in good]
+        measure.rps = len(good) / elapsed if elapsed else 0.0
+        measure.p50_ms = percentile(times, 0.50)
+        measure.p95_ms = percentile(times, 0.95)
+        measure.p99_ms = percentile(times, 0.99)
+        measure.bytes = round(statistics.mean(s.size for s in good))
+    return measure
+
+
+# The server ----------------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn serving the portal on a free loopback port."""
+
+    def __init__(self, projects):
+        self.projects = projects
+
+    def __enter__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi",
+                "--config",
+                str(ROOT / "portal" / "gunicorn.conf.py"),
+                "--bind",
+                f"{HOST}:{self.port}",
+            ],
+            cwd=ROOT,
+            env=environment(self.projects),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        for _ in range(100):
+            try:
+                fetch(http.client.HTTPConnection(HOST, self.port, timeout=2), FLOOR)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"gunicorn did not start:\n{self.process.stderr.read()}")
+
+    def workers(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def resident_kb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def export_run(server, path):
+    """Time one full export and sample the workers' resident memory while it streams."""
+    peak, done = {}, threading.Event()
+
+    def sample_memory():
+        while not done.is_set():
+            for pid in server.workers():
+                with contextlib.suppress(FileNotFoundError):
+                    peak[pid] = max(peak.get(pid, 0), resident_kb(pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample_memory)
+    sampler.start()
+    sample = fetch(http.client.HTTPConnection(HOST, server.port, timeout=300), path)
+    done.set()
+    sampler.join()
+    return sample, max(peak.values(), default=0) / 1024
+
+
+# In-process measures: queries per request and the database floor ------------------------------
+
+
+def in_process(projects, addresses, repeats):
+    """Queries per request and the database time of each page's own SQL (median of repeats)."""
+    script = ROOT / "bench" / "floors.py"
+    result = subprocess.run(
+        [PYTHON, str(script), json.dumps(addresses), str(repeats)],
+        cwd=ROOT,
+        env={**environment(projects), "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise SystemExit(f"Measuring queries failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# Run -----------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="1,000 projects, a few requests")
+    options = parser.parse_args()
+    mode = SMOKE if options.smoke else FULL
+    seed_seconds = prepare_database(mode.projects)
+    manage(mode.projects, "collectstatic", "--no-input", "--clear")
+    for size in {mode.projects, SMOKE.projects}:
+        manage(size, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+    addresses = pages(mode.projects)
+    report = {
+        "mode": "smoke" if options.smoke else "full",
+        "projects": mode.projects,
+        "seed_seconds": seed_seconds,
+        "connections": CONNECTIONS,
+        "pages": {},
+        "exports": {},
+    }
+    floors = in_process(mode.projects, {**addresses, **EXPORTS}, repeats=5)
+    small_floors = {}
+    if not options.smoke:
+        prepare_database(SMOKE.projects)
+        small_floors = in_process(SMOKE.projects, {**pages(SMOKE.projects), **EXPORTS}, repeats=1)
+    failures = 0
+    with Server(mode.projects) as server:
+        # Warm every page once, so caches hold what a running site's would.
+        cold = {}
+        for name, path in addresses.items():
+            cold[name] = fetch(http.client.HTTPConnection(HOST, server.port, timeout=120), path)
+        floor = load(server.port, FLOOR, requests=mode.requests * 2, time_cap=mode.time_cap)
+        floor_unloaded = load(
+            server.port, FLOOR, requests=mode.unloaded * 2, connections=1, time_cap=mode.time_cap
+        )
+        report["framework_floor"] = asdict(floor) | {"unloaded_p50_ms": floor_unloaded.p50_ms}
+        failures += floor.failures
+        for name, path in addresses.items():
+            loaded = load(server.port, path, requests=mode.requests, time_cap=mode.time_cap)
+            unloaded = load(
+                server.port, path, requests=mode.unloaded, connections=1, time_cap=mode.time_cap
+            )
+            failures += loaded.failures + unloaded.failures
+            db_ms = floors[name]["db_ms"]
+            entry = asdict(loaded) | {
+                "path": path,
+                "cold_ms": round(cold[name].seconds * 1000, 1),
+                "unloaded_p50_ms": unloaded.p50_ms,
+                "queries": floors[name]["queries"],
+                "cold_queries": floors[name]["cold_queries"],
+                "cold_queries_at_1000": small_floors.get(name, {}).get("cold_queries"),
+                "db_floor_ms": db_ms,
+                "p95_over_floor": loaded.p95_ms / (floor_unloaded.p50_ms + db_ms),
+                "unloaded_p50_over_floor": unloaded.p50_ms / (floor_unloaded.p50_ms + db_ms),
+            }
+            report["pages"][name] = entry
+        for name, path in EXPORTS.items():
+            runs = [export_run(server, path) for _ in range(mode.export_runs)]
+            failures += sum(1 for sample, _ in runs if sample.status != 200)
+            report["exports"][name] = {
+                "path": path,
+                "seconds": max(sample.seconds for sample, _ in runs),
+                "bytes": runs[-1][0].size,
+                "worker_peak_mb": max(peak for _, peak in runs),
+                "queries": floors[name]["queries"],
+            }
+        # A running export must not more than double the list pages' p95.
+        list_path = addresses["list: theme + borough"]
+        stop = threading.Event()
+
+        def keep_exporting():
+            connection = http.client.HTTPConnection(HOST, server.port, timeout=300)
+            while not stop.is_set():
+                fetch(connection, EXPORTS["export CSV"])
+
+        exporter = threading.Thread(target=keep_exporting)
+        exporter.start()
+        during = load(
+            server.port,
+            list_path,
+            requests=mode.requests,
+            connections=CONNECTIONS - 1,
+            time_cap=mode.time_cap,
+        )
+        stop.set()
+        exporter.join()
+        failures += during.failures
+        alone = report["pages"]["list: theme + borough"]["p95_ms"]
+        report["list_during_export"] = asdict(during) | {
+            "p95_ratio_to_alone": during.p95_ms / alone
+        }
+    print_report(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = RESULTS / f"{report['mode']}-{stamp}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"\nWritten to {out.relative_to(ROOT)}")
+    if failures:
+        print(f"{failures} requests failed.")
+        return 1
+    return 0
+
+
+def print_report(report):
+    floor = report["framework_floor"]
+    print(
+        f"\n{report['projects']:,} projects, {report['connections']} connections. "
+        f"Framework floor: p50 {floor['unloaded_p50_ms']:.1f} ms unloaded, "
+        f"p95 {floor['p95_ms']:.1f} ms loaded, {floor['rps']:.0f} req/s."
+    )
+    if report["seed_seconds"] is not None:
+        print(f"seed_demo --projects {report['projects']}: {report['seed_seconds']:.1f} s")
+    header = (
+        f"{'page':28} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'alone':>7} {'cold':>7} "
+        f"{'db':>6} {'q':>3} {'cq':>3} {'cq@1k':>5} {'KB':>6} {'p95/fl':>7} {'p50/fl':>7}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for name, page in report["pages"].items():
+        at_1000 = page["cold_queries_at_1000"]
+        print(
+            f"{name:28} {page['rps']:7.1f} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} "
+            f"{page['p99_ms']:7.1f} {page['unloaded_p50_ms']:7.1f} {page['cold_ms']:7.1f} "
+            f"{page['db_floor_ms']:6.1f} {page['queries']:3d} {page['cold_queries']:3d} "
+            f"{at_1000 if at_1000 is not None else '-':>5} "
+            f"{page['bytes'] / 1024:6.1f} {page['p95_over_floor']:7.2f} "
+            f"{page['unloaded_p50_over_floor']:7.2f}"
+        )
+    print("\nTimes in ms: loaded p50/p95/p99; alone = p50 with one connection; cold = first")
+    print("request (empty caches); db = the page's own SQL timed on the server; q = queries of")
+    print("a request with warm caches, cq = with empty caches (cq@1k: at 1,000 projects);")
+    print("fl = framework floor (p50 alone) + db.")
+    for name, export in report["exports"].items():
+        print(
+            f"{name}: {export['seconds']:.2f} s for {export['bytes'] / 1e6:.1f} MB, "
+            f"worker peak {export['worker_peak_mb']:.0f} MB, {export['queries']} queries"
+        )
+    during = report["list_during_export"]
+    print(
+        f"List page during an export: p95 {during['p95_ms']:.1f} ms "
+        f"({during['p95_ratio_to_alone']:.2f}× its p95 without one)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

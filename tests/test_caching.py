@@ -1,0 +1,84 @@
+"""What is cached is shared by every visitor and forgotten as soon as the catalogue changes."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from projects.caching import catalogue_version
+from projects.models import Project
+
+from .factories import (
+    CommissionFactory,
+    ProjectFactory,
+    ProjectFundingFactory,
+    UserFactory,
+    borough,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_project_page_shows_an_edit_at_once(client):
+    project = ProjectFactory(title="Hackney supper club")
+    assert "Hackney supper club" in client.get(project.get_absolute_url()).text
+    project.title = "Hackney supper and stories club"
+    project.save()
+    assert "Hackney supper and stories club" in client.get(project.get_absolute_url()).text
+
+
+def test_an_unpublished_project_leaves_every_cached_page(client):
+    project = ProjectFactory(title="Soon archived")
+    for url in ("/", "/projects/", "/boroughs/hackney/", project.get_absolute_url()):
+        assert "Soon archived" in client.get(url).text, url
+    Project.objects.filter(pk=project.pk).update(publication_state="archived")
+    project.refresh_from_db()
+    project.save()  # any save says the catalogue changed, as the workflow's steps do
+    for url in ("/", "/projects/", "/boroughs/hackney/"):
+        assert "Soon archived" not in client.get(url).text, url
+    assert client.get(project.get_absolute_url()).status_code == 404
+
+
+def test_facet_counts_follow_new_links_between_projects_and_themes(client):
+    project = ProjectFactory(themes=[theme("cohesion")])
+    assert (
+        'Isolation and loneliness <span class="portal-facet-count">(0'
+        in client.get("/projects/").text
+    )
+    project.themes.add(theme("isolation"))
+    assert (
+        'Isolation and loneliness <span class="portal-facet-count">(1'
+        in client.get("/projects/").text
+    )
+
+
+def test_headline_figures_follow_new_funding(client):
+    ProjectFundingFactory(settlement__total_amount=100_000, amount=1)
+    assert "£100k" in client.get("/").text
+    ProjectFundingFactory(settlement__total_amount=200_000, amount=1)
+    assert "£300k" in client.get("/").text
+
+
+def test_commission_pages_follow_their_changes(client):
+    commission = CommissionFactory(title="Old title")
+    assert "Old title" in client.get(commission.get_absolute_url()).text
+    commission.title = "New title"
+    commission.save()
+    assert "New title" in client.get(commission.get_absolute_url()).text
+
+
+def test_loading_demo_data_in_bulk_also_moves_the_version_on():
+    before = catalogue_version()
+    call_command("seed_demo", "--projects", "40", stdout=io.StringIO())
+    assert catalogue_version() != before
+
+
+def test_a_shared_page_keeps_each_visitor_s_own_header(client):
+    project = ProjectFactory(title="Shared page", lead_borough=borough("camden"))
+    anonymous = client.get(project.get_absolute_url()).text
+    assert "Sign in" in anonymous
+    client.force_login(UserFactory())
+    signed_in = client.get(project.get_absolute_url()).text
+    assert "Sign out" in signed_in
+    assert "Shared page" in signed_in
