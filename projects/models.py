@@ -841,6 +841,8 @@ class Project(Versioned):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Project, self.title)
+        # Kept one name per line, with no blank lines, so lists can be made from it in SQL.
+        self.delivery_partners = "\n".join(self.delivery_partner_list)
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)

@@ -143,9 +143,8 @@ class ProjectExportView(View):
         if not filterset.is_valid():
             return ProjectListView.as_view()(request)
         base_url = request.build_absolute_uri("/projects/")
-        records = exports.records(filterset.qs, base_url)
         response = StreamingHttpResponse(
-            self.stream(records, request), content_type=self.content_type
+            self.stream(filterset.qs, base_url, request), content_type=self.content_type
         )
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (
@@ -158,18 +157,18 @@ class ProjectCSVExportView(ProjectExportView):
     content_type = "text/csv; charset=utf-8"
     extension = "csv"
 
-    def stream(self, records, request):
-        return exports.csv_lines(records)
+    def stream(self, projects, base_url, request):
+        return exports.csv_lines(projects, base_url)
 
 
 class ProjectJSONExportView(ProjectExportView):
     content_type = "application/json"
     extension = "json"
 
-    def stream(self, records, request):
+    def stream(self, projects, base_url, request):
         meta = {
             "source": request.build_absolute_uri(),
             "generated_at": timezone.now(),
             "columns": {column.name: column.description for column in exports.COLUMNS},
         }
-        return exports.json_chunks(records, meta)
+        return exports.json_chunks(projects, base_url, meta)

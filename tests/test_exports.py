@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -28,8 +29,9 @@ def projects():
         partner_boroughs=[borough("islington"), borough("camden")],
         themes=[theme("isolation"), theme("cohesion")],
         target_groups=[target_group("older-people")],
-        delivery_partners="Silver Threads\nTalking Tables",
+        delivery_partners=" Silver Threads\r\n\r\n  Talking Tables \n",
         people_reached=250,
+        published_at=datetime.datetime(2025, 6, 30, 23, 15, 7, 123456, tzinfo=datetime.UTC),
     )
     for funder in ("Thames Trust", "Bridges Foundation"):
         ProjectFundingFactory(
@@ -84,6 +86,19 @@ def test_the_csv_export_holds_the_published_projects_with_documented_columns(cli
     assert row["start_date"] == "2024-04-01"
     assert row["end_date"] == ""
     assert row["url"] == f"http://testserver/projects/{projects.slug}/"
+    assert row["published_at"] == "2025-06-30T23:15:07+00:00"
+    assert datetime.datetime.fromisoformat(row["updated_at"]).tzinfo == datetime.UTC
+
+
+def test_the_downloads_write_each_value_the_same_way(client, projects):
+    [row] = read_csv(download(client, "/projects/export.csv?q=befriending"))
+    [project] = json.loads(download(client, "/projects/export.json?q=befriending"))["projects"]
+    for name, value in project.items():
+        if isinstance(value, list):
+            value = "; ".join(value)
+        elif isinstance(value, float):
+            value = f"{value:.2f}"
+        assert row[name] == ("" if value is None else str(value)), name
 
 
 def test_csv_cells_are_protected_against_formula_injection(client, projects):

@@ -3,8 +3,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
-from boroughs.models import Borough, Commission
+from boroughs.models import Borough, Commission, Membership
 from projects.models import (
     Funder,
     FundingSettlement,
@@ -14,6 +15,8 @@ from projects.models import (
     Theme,
     YearlyAllocation,
 )
+
+from .factories import ProjectFactory, UserFactory, borough
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,37 @@ def test_a_bad_size_gets_a_clear_error(size):
     with pytest.raises(CommandError, match="--projects must be from 33"):
         call_command("seed_demo", "--projects", size)
     assert not Project.objects.exists()
+
+
+def test_replacing_the_demo_keeps_authorities_themes_and_accounts():
+    officer = UserFactory()
+    Membership.objects.create(user=officer, borough=borough("hackney"))
+    themes = Theme.objects.count()
+    ProjectFactory(title="An officer's own project")
+    seed("--replace")
+    assert not Project.objects.filter(title="An officer's own project").exists()
+    assert not Project.history.filter(title="An officer's own project").exists()
+    assert Project.objects.count() == SIZE
+    assert Borough.objects.count() == 33
+    assert Theme.objects.count() == themes
+    assert Membership.objects.filter(user=officer, borough__slug="hackney").exists()
+
+
+def catalogue_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename LIKE 'projects\\_%%' ORDER BY indexname"
+        )
+        return cursor.fetchall()
+
+
+def test_a_load_on_postgresql_builds_again_the_indexes_it_set_aside():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL loads with COPY and rebuilds indexes; others insert in bulk.")
+    before = catalogue_indexes()
+    assert any("search_vector" in definition for _, definition in before)
+    seed()
+    assert catalogue_indexes() == before
+    assert not Project.objects.filter(search_vector__isnull=True).exists()
+    assert Project.objects.filter(search_vector="befriending").exists()
