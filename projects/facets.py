@@ -10,7 +10,7 @@ filter's name in COUNTERS.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from boroughs.models import Borough, InnerOuter, Partnership
 from portal.filters import is_unset
@@ -34,7 +34,7 @@ def link_counts(through, field):
     """Counts over a many-to-many link table, e.g. projects per theme."""
 
     def count(projects):
-        rows = through.objects.filter(project__in=projects.values("pk"))
+        rows = through.objects.order_by().filter(project__in=projects.values("pk"))
         return grouped(rows.values(field).annotate(n=Count("project_id")), field)
 
     return count
@@ -44,17 +44,19 @@ def funding_counts(field):
     """Projects funded per funder, funder kind or restrictions level (each project once)."""
 
     def count(projects):
-        rows = ProjectFunding.objects.filter(project__in=projects.values("pk"))
-        return grouped(rows.values(field).annotate(n=Count("project_id", distinct=True)), field)
+        rows = ProjectFunding.objects.order_by().filter(project__in=projects.values("pk"))
+        return grouped(rows.values(field).annotate(n=Count("project", distinct=True)), field)
 
     return count
 
 
+# Conditions test membership of an uncorrelated subquery (pk IN ...), which the database works
+# out once and looks each project up in, not once per project as EXISTS (...) would be.
+
+
 def involving_boroughs(boroughs):
-    partner_links = Project.partner_boroughs.through.objects.filter(
-        project=OuterRef("pk"), borough__in=boroughs
-    )
-    return Q(lead_borough__in=boroughs) | Q(Exists(partner_links))
+    partners = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
+    return Q(lead_borough__in=boroughs) | Q(pk__in=partners.values("project_id"))
 
 
 def conditional_counts(conditions):
@@ -84,13 +86,13 @@ def london_conditions():
     }
 
 
-def multi_year_conditions():
-    multi_year = Exists(
-        ProjectFunding.objects.filter(
-            project=OuterRef("pk"), settlement__in=FundingSettlement.objects.multi_year()
-        )
-    )
-    return {"": Q(pk__isnull=False), "yes": Q(multi_year), "no": ~Q(multi_year)}
+def multi_year_counts(projects):
+    """All, with and without multi-year funding: those without are the rest."""
+    multi_year = ProjectFunding.objects.filter(
+        settlement__in=FundingSettlement.objects.multi_year()
+    ).values("project_id")
+    found = projects.aggregate(all=Count("pk"), yes=Count("pk", filter=Q(pk__in=multi_year)))
+    return {"": found["all"], "yes": found["yes"], "no": found["all"] - found["yes"]}
 
 
 COUNTERS = {
@@ -103,7 +105,7 @@ COUNTERS = {
     "funder": funding_counts("settlement__funder__slug"),
     "funder_kind": funding_counts("settlement__funder__kind"),
     "commission": field_counts("commission__slug"),
-    "multi_year": conditional_counts(multi_year_conditions),
+    "multi_year": multi_year_counts,
     "restrictions": funding_counts("settlement__restrictions"),
 }
 
