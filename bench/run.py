@@ -52,10 +52,11 @@ class Mode:
     unloaded: int
     time_cap: float
     export_runs: int
+    uncached: int
 
 
-FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2)
-SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1)
+FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2, uncached=3)
+SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1, uncached=1)
 
 
 def database_url(projects):
@@ -327,6 +328,19 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def uncached_ms(server, projects, path, runs):
+    """The median time of `runs` requests, each with the cache emptied first: what a page costs
+    when nobody has asked for it since the catalogue last changed."""
+    import redis
+
+    times = []
+    for _ in range(runs):
+        redis.Redis.from_url(environment(projects)["REDIS_URL"]).flushdb()
+        sample = fetch(http.client.HTTPConnection(HOST, server.port, timeout=120), path)
+        times.append(sample.seconds * 1000)
+    return statistics.median(times)
+
+
 def resident_kb(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -404,6 +418,12 @@ def main():
         cold = {}
         for name, path in addresses.items():
             cold[name] = fetch(http.client.HTTPConnection(HOST, server.port, timeout=120), path)
+        uncached = {
+            name: uncached_ms(server, mode.projects, path, mode.uncached)
+            for name, path in addresses.items()
+        }
+        for path in addresses.values():
+            fetch(http.client.HTTPConnection(HOST, server.port, timeout=120), path)
         floor = load(server.port, FLOOR, requests=mode.requests * 2, time_cap=mode.time_cap)
         floor_unloaded = load(
             server.port, FLOOR, requests=mode.unloaded * 2, connections=1, time_cap=mode.time_cap
@@ -420,6 +440,7 @@ def main():
             entry = asdict(loaded) | {
                 "path": path,
                 "cold_ms": round(cold[name].seconds * 1000, 1),
+                "uncached_ms": round(uncached[name], 1),
                 "unloaded_p50_ms": unloaded.p50_ms,
                 "queries": floors[name]["queries"],
                 "cold_queries": floors[name]["cold_queries"],
@@ -486,7 +507,7 @@ def print_report(report):
     if report["seed_seconds"] is not None:
         print(f"seed_demo --projects {report['projects']}: {report['seed_seconds']:.1f} s")
     header = (
-        f"{'page':28} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'alone':>7} {'cold':>7} "
+        f"{'page':28} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'alone':>7} {'miss':>7} "
         f"{'db':>6} {'q':>3} {'cq':>3} {'cq@1k':>5} {'KB':>6} {'p95/fl':>7} {'p50/fl':>7}"
     )
     print("\n" + header + "\n" + "-" * len(header))
@@ -494,16 +515,17 @@ def print_report(report):
         at_1000 = page["cold_queries_at_1000"]
         print(
             f"{name:28} {page['rps']:7.1f} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} "
-            f"{page['p99_ms']:7.1f} {page['unloaded_p50_ms']:7.1f} {page['cold_ms']:7.1f} "
+            f"{page['p99_ms']:7.1f} {page['unloaded_p50_ms']:7.1f} {page['uncached_ms']:7.1f} "
             f"{page['db_floor_ms']:6.1f} {page['queries']:3d} {page['cold_queries']:3d} "
             f"{at_1000 if at_1000 is not None else '-':>5} "
             f"{page['bytes'] / 1024:6.1f} {page['p95_over_floor']:7.2f} "
             f"{page['unloaded_p50_over_floor']:7.2f}"
         )
-    print("\nTimes in ms: loaded p50/p95/p99; alone = p50 with one connection; cold = first")
-    print("request (empty caches); db = the page's own SQL timed on the server; q = queries of")
-    print("a request with warm caches, cq = with empty caches (cq@1k: at 1,000 projects);")
-    print("fl = framework floor (p50 alone) + db.")
+    print("\nTimes in ms: loaded p50/p95/p99; alone = p50 with one connection; miss = median")
+    print("of requests each made with the cache emptied first (a page nobody has asked for since")
+    print("the catalogue changed); db = the page's own SQL on a request with warm caches, timed")
+    print("on the server; q = queries of a request with warm caches, cq = with empty caches")
+    print("(cq@1k: at 1,000 projects); fl = framework floor (p50 alone) + db.")
     for name, export in report["exports"].items():
         print(
             f"{name}: {export['seconds']:.2f} s for {export['bytes'] / 1e6:.1f} MB, "

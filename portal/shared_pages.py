@@ -5,13 +5,17 @@ A view with SharedPageMixin renders its page as usual the first time; the parts 
 depend on who is looking — the template's inline partials named in `shared_parts` — are kept in
 the cache under the address and the catalogue's version, and later visitors get them without a
 query or a template of their own, inside the usual layout (whose header knows who they are).
+Visitors who are not signed in and have no message waiting all see the same layout too, so for
+them the whole page is kept and sent as it is.
 """
 
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
-from projects.caching import cached
+from projects.caching import cached, catalogue_version
 
 SHARED_PARTS = ("title_prefix", "title", "description", "stylesheets", "before_content", "content")
 
@@ -20,11 +24,24 @@ class SharedPageMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method != "GET":
             return super().dispatch(request, *args, **kwargs)
-        page = cached(
-            "shared-page",
-            {"path": request.path, "query": sorted(request.GET.lists())},
-            lambda: self.shared_page(request, *args, **kwargs),
+        address = {"path": request.path, "query": sorted(request.GET.lists())}
+        version = catalogue_version()
+        if request.user.is_authenticated or len(get_messages(request)):
+            return self.layout(request, self.parts(request, address, version, args, kwargs))
+
+        def whole_page():
+            response = self.layout(request, self.parts(request, address, version, args, kwargs))
+            return {"status": response.status_code, "html": response.render().content}
+
+        page = cached("anonymous-page", address, whole_page, version)
+        return HttpResponse(page["html"], status=page["status"])
+
+    def parts(self, request, address, version, args, kwargs):
+        return cached(
+            "shared-page", address, lambda: self.shared_page(request, *args, **kwargs), version
         )
+
+    def layout(self, request, page):
         return TemplateResponse(
             request, "shared_page.html", {"parts": page["parts"]}, status=page["status"]
         )

@@ -40,7 +40,7 @@ def published_projects():
     return Project.objects.published()
 
 
-class ProjectListView(TemplateView):
+class ProjectListView(SharedPageMixin, TemplateView):
     """The researchers' catalogue: filter, sort, page, compare and download published projects."""
 
     template_name = "projects/project_list.html"

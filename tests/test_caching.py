@@ -82,3 +82,29 @@ def test_a_shared_page_keeps_each_visitor_s_own_header(client):
     signed_in = client.get(project.get_absolute_url()).text
     assert "Sign out" in signed_in
     assert "Shared page" in signed_in
+
+
+def test_visitors_get_a_seen_list_without_a_query_until_the_catalogue_changes(
+    client, django_assert_num_queries
+):
+    ProjectFactory(title="First listed")
+    assert "First listed" in client.get("/projects/?theme=cohesion").text
+    with django_assert_num_queries(0):
+        again = client.get("/projects/?theme=cohesion")
+    assert "First listed" in again.text
+    assert "Sign in" in again.text
+    ProjectFactory(title="Listed later")
+    assert "Listed later" in client.get("/projects/?theme=cohesion").text
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_on_a_shared_page(client):
+    project = ProjectFactory(title="Shared with news")
+    for url in ("/", project.get_absolute_url()):
+        client.get(url)
+    user = UserFactory(password="a-long-enough-password-1")
+    client.force_login(user)
+    response = client.post("/account/sign-out/", follow=True)
+    assert "You have signed out" in response.text
+    page = client.get(project.get_absolute_url()).text
+    assert "Shared with news" in page
+    assert "You have signed out" not in page
