@@ -17,11 +17,14 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def runnable(sql):
-    """The statement to time: a server-side cursor's query itself; nothing for its fetches."""
+    """The statement to time: a server-side cursor's or a COPY's query itself; nothing for a
+    cursor's fetches."""
     if sql.startswith(("FETCH", "CLOSE", "SAVEPOINT", "RELEASE")):
         return None
     if sql.startswith("DECLARE"):
         return sql.split(" CURSOR WITH HOLD FOR ", 1)[-1].split(" CURSOR FOR ", 1)[-1]
+    if sql.startswith("COPY ("):
+        return sql[len("COPY (") : sql.rindex(") TO STDOUT")]
     return sql
 
 

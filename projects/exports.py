@@ -301,21 +301,25 @@ def export_query(queryset, base_url, *, for_csv):
 
 def json_documents_query(queryset, base_url):
     """PostgreSQL: the same query, writing each project as a JSON object, lists as arrays and
-    money as numbers."""
+    money as numbers. ROW_TO_JSON over a row of named cells is quicker than JSON_BUILD_OBJECT,
+    which looks up how to write each of its arguments anew for every project."""
     query = export_query(queryset, base_url, for_csv=False)
-    pairs, params = [], []
+    cells, cell_params = [], []
     for column, value in zip(COLUMNS, query.cells, strict=True):
-        params.append(column.name)
         if column.kind in ("several", "lines"):
             value = f"COALESCE(TO_JSON(STRING_TO_ARRAY({value}, %s)), '[]')"
-            params.append(SEPARATOR if column.linked else "\n")
+            cell_params.append(SEPARATOR if column.linked else "\n")
         elif column.kind == "money":
             value = f"{value}::numeric"
-        pairs.append(f"%s, {value}")
-    return f"SELECT JSON_BUILD_OBJECT({', '.join(pairs)})::text {query.rest}", [
-        *params,
-        *query.params,
-    ]
+        cells.append(f'{value} AS "{column.name}"')
+    source, order = query.rest.rsplit(" ORDER BY ", 1)
+    # Each project after the first starts with the comma that separates it from the last.
+    return (
+        "SELECT CASE WHEN base.\"export_position\" > 1 THEN ',' ELSE '' END "
+        f"|| ROW_TO_JSON(project)::text {source} "
+        f"CROSS JOIN LATERAL (SELECT {', '.join(cells)}) AS project ORDER BY {order}",
+        [*query.params, *cell_params],
+    )
 
 
 # The downloads -------------------------------------------------------------------------------
@@ -351,7 +355,12 @@ def csv_lines(queryset, base_url):
 
 def copied_csv(connection, sql, params):
     """PostgreSQL writes the CSV itself (COPY), quoting as the csv module does."""
-    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
+    return copied(connection, sql, params, "FORMAT csv")
+
+
+def copied(connection, sql, params, options):
+    """The output of COPY (query) TO STDOUT, gathered into pieces of about PIECE bytes."""
+    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT ({options})"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         piece, size = [], 0
         for data in copy:
@@ -366,19 +375,21 @@ def copied_csv(connection, sql, params):
 def json_chunks(queryset, base_url, meta):
     """A JSON document {"meta": ..., "projects": [...]}, written a chunk of projects at a time,
     lists as lists and numbers as numbers."""
-    yield '{"meta": ' + json.dumps(meta, default=str) + ', "projects": ['
+    yield '{"meta": ' + json.dumps(meta, default=str) + ', "projects": [\n'
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        documents = (
-            [document for (document,) in chunk]
-            for chunk in fetched(connection, *json_documents_query(queryset, base_url))
+        # PostgreSQL writes each project's JSON, a line each, through COPY's CSV form with a
+        # delimiter and quote character that JSON always escapes, so nothing is quoted.
+        yield from copied(
+            connection,
+            *json_documents_query(queryset, base_url),
+            "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'",
         )
     else:
-        documents = json_documents(connection, queryset, base_url)
-    separator = "\n"
-    for chunk in documents:
-        yield separator + ",\n".join(chunk)
-        separator = ",\n"
+        separator = ""
+        for chunk in json_documents(connection, queryset, base_url):
+            yield separator + ",\n".join(chunk)
+            separator = ",\n"
     yield "\n]}\n"
 
 

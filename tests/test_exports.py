@@ -150,3 +150,13 @@ def test_exports_run_a_constant_number_of_queries(client, projects, django_asser
         ProjectFactory(title=f"More {n}", partner_boroughs=[borough("barnet")])
     with django_assert_max_num_queries(len(small.captured_queries)):
         download(client, "/projects/export.json")
+
+
+def test_the_json_export_keeps_every_character_of_the_text(client, projects):
+    awkward = 'Line one\nline "two"\t\\ a back\\slash, a comma; \x01 and \r\n€ – done'
+    ProjectFactory(title="Awkward text", description=awkward)
+    document = json.loads(download(client, "/projects/export.json?q=awkward"))
+    [project] = document["projects"]
+    assert project["description"] == awkward
+    [row] = read_csv(download(client, "/projects/export.csv?q=awkward"))
+    assert row["description"] == awkward
