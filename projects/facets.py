@@ -91,8 +91,8 @@ def multi_year_counts(projects):
     multi_year = ProjectFunding.objects.filter(
         settlement__in=FundingSettlement.objects.multi_year()
     ).values("project_id")
-    found = projects.aggregate(all=Count("pk"), yes=Count("pk", filter=Q(pk__in=multi_year)))
-    return {"": found["all"], "yes": found["yes"], "no": found["all"] - found["yes"]}
+    everything, yes = projects.count(), projects.filter(pk__in=multi_year).count()
+    return {"": everything, "yes": yes, "no": everything - yes}
 
 
 COUNTERS = {

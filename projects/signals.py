@@ -44,7 +44,11 @@ def refresh_project_funding_total(sender, instance, **kwargs):
     Project.objects.filter(pk=instance.project_id).refresh_funding_totals()
 
 
-def forget_counts(sender, **kwargs):
+def forget_counts(sender, instance=None, **kwargs):
+    # Work on a project that has never been published shows on no public page, so it leaves
+    # every cached page as it is; officers save drafts far more often than they publish.
+    if isinstance(instance, Project) and instance.published_at is None:
+        return
     catalogue_changed()
 
 

@@ -108,3 +108,22 @@ def test_a_visitor_with_a_message_waiting_sees_it_on_a_shared_page(client):
     page = client.get(project.get_absolute_url()).text
     assert "Shared with news" in page
     assert "You have signed out" not in page
+
+
+def test_work_on_a_draft_leaves_the_cached_pages_alone(client):
+    ProjectFactory(title="Already public")
+    assert "Already public" in client.get("/projects/").text
+    before = catalogue_version()
+    draft = ProjectFactory(title="Work in progress", publication_state="draft")
+    draft.themes.add(theme("isolation"))
+    draft.partner_boroughs.add(borough("camden"))
+    draft.title = "Work still in progress"
+    draft.save()
+    assert catalogue_version() == before
+    draft.publication_state = Project.PublicationState.PUBLISHED
+    draft.save()
+    assert catalogue_version() != before
+    assert "Work still in progress" in client.get("/projects/").text
+    unpublished = catalogue_version()
+    ProjectFactory(title="Dropped draft", publication_state="draft").delete()
+    assert catalogue_version() == unpublished
