@@ -264,12 +264,12 @@ class ProjectFilterSet(ListFilterSet):
     def filter_partnership(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.in_any_borough(Borough.objects.filter(partnership__in=value))
+        return queryset.in_any_borough_of(Borough.objects.filter(partnership__in=value))
 
     def filter_london(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.in_any_borough(Borough.objects.filter(inner_outer_ons=value))
+        return queryset.in_any_borough_of(Borough.objects.filter(inner_outer_ons=value))
 
     def filter_themes(self, queryset, name, value):
         return queryset.with_any_theme(value) if value else queryset

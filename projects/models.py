@@ -545,6 +545,13 @@ class ProjectQuerySet(models.QuerySet):
         partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
         return self.filter(pk__in=led.union(partnered.values("project_id"), all=True))
 
+    def in_any_borough_of(self, boroughs):
+        """Projects any of a broad group of boroughs leads or takes part in (a partnership,
+        inner or outer London): most projects qualify by their lead, so that is tested on each
+        row, and only the partner links are looked up."""
+        partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
+        return self.filter(Q(lead_borough__in=boroughs) | Q(pk__in=partnered.values("project_id")))
+
     def with_theme(self, theme):
         return self.with_any_theme([theme])
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from boroughs.models import Commission
+from boroughs.models import Borough, Commission
 from projects.models import FundingSettlement, Project
 
 from .factories import (
@@ -110,3 +110,23 @@ def test_commissions_involving_a_borough():
     CommissionFactory(title="Elsewhere", lead_borough=borough("camden"))
     assert set(Commission.objects.involving(borough("hackney"))) == {led, joint}
     assert list(Commission.objects.led_by(borough("hackney"))) == [led]
+
+
+def test_a_project_is_in_a_group_of_boroughs_by_its_lead_or_a_partner():
+    ProjectFactory(title="Bromley alone", lead_borough=borough("bromley"))
+    ProjectFactory(
+        title="Bromley with Camden",
+        lead_borough=borough("bromley"),
+        partner_boroughs=[borough("camden")],
+    )
+    ProjectFactory(title="Camden alone", lead_borough=borough("camden"))
+    inner = Borough.objects.filter(inner_outer_ons="inner")
+    outer = Borough.objects.filter(inner_outer_ons="outer")
+    assert titles(Project.objects.in_any_borough_of(inner)) == [
+        "Bromley with Camden",
+        "Camden alone",
+    ]
+    assert titles(Project.objects.in_any_borough_of(outer)) == [
+        "Bromley alone",
+        "Bromley with Camden",
+    ]
