@@ -438,7 +438,8 @@ class DemoCatalogue:
                             f"({time.monotonic() - started:.1f} s)"
                         )
                         next_report = loaded + max(self.project_count // 10, 1)
-                self.progress(f"Building indexes ({time.monotonic() - started:.1f} s)")
+                if connection.vendor == "postgresql":
+                    self.progress(f"Building indexes ({time.monotonic() - started:.1f} s)")
             # Bulk inserts send no signals: say once that the catalogue changed.
             transaction.on_commit(catalogue_changed)
 
