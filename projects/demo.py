@@ -717,17 +717,14 @@ class DemoCatalogue:
                 for s, p, amount in chunk.fundings
             ]
         )
-        for through, column, pairs in self.links(chunk):
-            insert([through(project_id=project_pk[p], **{column: pk}) for p, pk in pairs])
-
-    @staticmethod
-    def links(chunk):
-        return [
+        links = [
             (Project.themes.through, "theme_id", chunk.theme_ids),
             (Project.target_groups.through, "targetgroup_id", chunk.target_group_ids),
             (Project.partner_boroughs.through, "borough_id", chunk.partner_ids),
             (Project.recommendations.through, "recommendation_id", chunk.recommendation_ids),
         ]
+        for through, column, pairs in links:
+            insert([through(project_id=project_pk[p], **{column: pk}) for p, pk in pairs])
 
 
 BULK_MODELS = [

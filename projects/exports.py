@@ -21,7 +21,7 @@ from .models import Project, ProjectFunding
 SEPARATOR = "\x1f"  # joins a JSON list's values in the query; never typed by people
 CSV_LIST = "; "  # joins a list's values in a CSV cell
 CHUNK_SIZE = 500
-PIECE = 65536  # bytes of CSV gathered into one piece of the response
+PIECE = 65536  # bytes of COPY output gathered into one piece of the response
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
@@ -344,18 +344,14 @@ def csv_lines(queryset, base_url):
     connection = connections[queryset.db]
     sql, params = export_query(queryset, base_url, for_csv=True).sql()
     if connection.vendor == "postgresql":
-        yield from copied_csv(connection, sql, params)
+        # PostgreSQL writes the CSV itself, quoting as the csv module does.
+        yield from copied(connection, sql, params, "FORMAT csv")
         return
     for chunk in fetched(connection, sql, params):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(chunk)
         yield buffer.getvalue()
-
-
-def copied_csv(connection, sql, params):
-    """PostgreSQL writes the CSV itself (COPY), quoting as the csv module does."""
-    return copied(connection, sql, params, "FORMAT csv")
 
 
 def copied(connection, sql, params, options):

@@ -16,7 +16,7 @@ from boroughs.models import Borough, InnerOuter, Partnership
 from portal.filters import is_unset
 
 from .caching import cached
-from .models import FundingSettlement, Project, ProjectFunding
+from .models import Project, ProjectFunding, involving_any_of
 
 
 def grouped(rows, key):
@@ -50,15 +50,6 @@ def funding_counts(field):
     return count
 
 
-# Conditions test membership of an uncorrelated subquery (pk IN ...), which the database works
-# out once and looks each project up in, not once per project as EXISTS (...) would be.
-
-
-def involving_boroughs(boroughs):
-    partners = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
-    return Q(lead_borough__in=boroughs) | Q(pk__in=partners.values("project_id"))
-
-
 def conditional_counts(conditions):
     """One query counting the projects that meet each of several conditions."""
 
@@ -71,16 +62,14 @@ def conditional_counts(conditions):
 
 
 def partnership_conditions():
-    return {
-        p: involving_boroughs(Borough.objects.filter(partnership=p)) for p in Partnership.values
-    }
+    return {p: involving_any_of(Borough.objects.filter(partnership=p)) for p in Partnership.values}
 
 
 def london_conditions():
     return {
         "": Q(pk__isnull=False),
         **{
-            side: involving_boroughs(Borough.objects.filter(inner_outer_ons=side))
+            side: involving_any_of(Borough.objects.filter(inner_outer_ons=side))
             for side in InnerOuter.values
         },
     }
@@ -88,10 +77,7 @@ def london_conditions():
 
 def multi_year_counts(projects):
     """All, with and without multi-year funding: those without are the rest."""
-    multi_year = ProjectFunding.objects.filter(
-        settlement__in=FundingSettlement.objects.multi_year()
-    ).values("project_id")
-    everything, yes = projects.count(), projects.filter(pk__in=multi_year).count()
+    everything, yes = projects.count(), projects.with_multi_year_funding().count()
     return {"": everything, "yes": yes, "no": everything - yes}
 
 

@@ -527,6 +527,14 @@ def names_of(link_model, path):
     )
 
 
+def involving_any_of(boroughs):
+    """The condition that one of a broad group of boroughs leads a project or takes part in
+    it. Most projects qualify by their lead, so that is tested on each row; only partner links
+    are looked up, in a subquery the database works out once."""
+    partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
+    return Q(lead_borough__in=boroughs) | Q(pk__in=partnered.values("project_id"))
+
+
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: the only definition of it."""
@@ -547,10 +555,8 @@ class ProjectQuerySet(models.QuerySet):
 
     def in_any_borough_of(self, boroughs):
         """Projects any of a broad group of boroughs leads or takes part in (a partnership,
-        inner or outer London): most projects qualify by their lead, so that is tested on each
-        row, and only the partner links are looked up."""
-        partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
-        return self.filter(Q(lead_borough__in=boroughs) | Q(pk__in=partnered.values("project_id")))
+        inner or outer London)."""
+        return self.filter(involving_any_of(boroughs))
 
     def with_theme(self, theme):
         return self.with_any_theme([theme])
