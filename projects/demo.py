@@ -9,6 +9,7 @@ in bulk (COPY on PostgreSQL, with the tables' plain indexes built once at the en
 import datetime
 import random
 import time
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 from boroughs.models import Borough, Commission, Membership, Recommendation
 
 from .caching import catalogue_changed
+from .facet_keys import keys_for
 from .models import (
     Funder,
     FundingSettlement,
@@ -422,6 +424,7 @@ class DemoCatalogue:
             if not catalogue_is_empty():
                 raise DemoDataExists
             self.boroughs = list(Borough.objects.order_by("gss_code"))
+            self.borough_by_pk = {borough.pk: borough for borough in self.boroughs}
             self.themes = list(Theme.objects.order_by("position"))
             self.target_groups = list(TargetGroup.objects.order_by("position"))
             self.create_funders()
@@ -701,7 +704,31 @@ class DemoCatalogue:
             project.funding_total += amount
             chunk.fundings.append((settlement_position, project_position, amount))
 
+    def give_facet_keys(self, chunk):
+        """Bulk inserts send no signals: give each project its facet keys here."""
+        links = {name: defaultdict(list) for name in ("themes", "groups", "partners", "funds")}
+        for position, pk in chunk.theme_ids:
+            links["themes"][position].append(pk)
+        for position, pk in chunk.target_group_ids:
+            links["groups"][position].append(pk)
+        for position, pk in chunk.partner_ids:
+            links["partners"][position].append(self.borough_by_pk[pk])
+        for settlement_position, position, _ in chunk.fundings:
+            links["funds"][position].append(chunk.settlements[settlement_position])
+        for position, project in enumerate(chunk.projects):
+            settlements = links["funds"][position]
+            project.facet_keys = keys_for(
+                boroughs=[project.lead_borough, *links["partners"][position]],
+                themes=links["themes"][position],
+                target_groups=links["groups"][position],
+                status=project.delivery_status,
+                commission=project.commission,
+                settlements=settlements,
+                multi_year=any(settlement.is_multi_year for settlement in settlements),
+            )
+
     def write(self, chunk):
+        self.give_facet_keys(chunk)
         insert(chunk.projects)
         insert(chunk.settlements)
         project_pk = [p.pk for p in chunk.projects]

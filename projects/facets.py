@@ -1,99 +1,76 @@
 """Facet counts for the projects list: how many projects each filter option would show.
 
 Each facet counts within the results of every other active filter but ignores its own, so the
-counts beside ticked and unticked options alike say what ticking them adds. Each count is one
-grouped query, whatever the number of projects.
+counts beside ticked and unticked options alike say what ticking them adds. The counts come from
+the facet keys stored on each project (projects/facet_keys.py): one grouped query for every
+facet at once, and one more for each facet with an option chosen, whatever the number of
+projects.
 
-To add a facet: add its filter to ProjectFilterSet, then a counting function here, keyed by the
-filter's name in COUNTERS.
+To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
+out for saved projects), add its filter to ProjectFilterSet with method="filter_facet", and add
+the filter's name to FACETS here.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import QuerySet
 
-from boroughs.models import Borough, InnerOuter, Partnership
 from portal.filters import is_unset
 
 from .caching import cached
-from .models import Project, ProjectFunding, involving_any_of
+from .models import Project
+
+FACETS = [
+    "borough",
+    "partnership",
+    "london",
+    "theme",
+    "target_group",
+    "status",
+    "funder",
+    "funder_kind",
+    "commission",
+    "multi_year",
+    "restrictions",
+]
+# Every project has exactly one delivery status, so the status counts of any set of projects
+# add up to the number of projects in it.
+ONE_PER_PROJECT = "status"
 
 
-def grouped(rows, key):
-    return {str(row[key]): row["n"] for row in rows if row[key] is not None}
+def key_counts(projects, facets=None):
+    """{facet: {option: number of `projects` matching it}} for `facets` (all by default), in
+    one grouped query over the projects' stored facet keys."""
+    connection = connections[projects.db]
+    sql, params = projects.order_by().values("facet_keys").query.sql_with_params()
+    each_key = Project._meta.get_field("facet_keys").each_key(connection, "projects.facet_keys")
+    wanted = ""
+    if facets is not None:
+        prefixes = [f"{facet}:" for facet in facets]
+        wanted = "WHERE " + " OR ".join(["substr(keys.value, 1, %s) = %s"] * len(prefixes))
+        params = (*params, *[part for prefix in prefixes for part in (len(prefix), prefix)])
+    query = (
+        f"SELECT keys.value, COUNT(*) FROM ({sql}) AS projects, {each_key} {wanted} "
+        "GROUP BY keys.value"
+    )
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for key, count in cursor.fetchall():
+            facet, option = key.split(":", 1)
+            found.setdefault(facet, {})[option] = count
+    return found
 
 
-def field_counts(field):
-    def count(projects):
-        return grouped(projects.values(field).annotate(n=Count("pk")), field)
-
-    return count
-
-
-def link_counts(through, field):
-    """Counts over a many-to-many link table, e.g. projects per theme."""
-
-    def count(projects):
-        rows = through.objects.order_by().filter(project__in=projects.values("pk"))
-        return grouped(rows.values(field).annotate(n=Count("project_id")), field)
-
-    return count
+def option_key(value):
+    """An option as facet keys name it: a row by its primary key, a choice by its value."""
+    instance = getattr(value, "instance", None)
+    return str(value if instance is None else instance.pk)
 
 
-def funding_counts(field):
-    """Projects funded per funder, funder kind or restrictions level (each project once)."""
-
-    def count(projects):
-        rows = ProjectFunding.objects.order_by().filter(project__in=projects.values("pk"))
-        return grouped(rows.values(field).annotate(n=Count("project", distinct=True)), field)
-
-    return count
-
-
-def conditional_counts(conditions):
-    """One query counting the projects that meet each of several conditions."""
-
-    def count(projects):
-        return projects.aggregate(
-            **{key: Count("pk", filter=condition) for key, condition in conditions().items()}
-        )
-
-    return count
-
-
-def partnership_conditions():
-    return {p: involving_any_of(Borough.objects.filter(partnership=p)) for p in Partnership.values}
-
-
-def london_conditions():
-    return {
-        "": Q(pk__isnull=False),
-        **{
-            side: involving_any_of(Borough.objects.filter(inner_outer_ons=side))
-            for side in InnerOuter.values
-        },
-    }
-
-
-def multi_year_counts(projects):
-    """All, with and without multi-year funding: those without are the rest."""
-    everything, yes = projects.count(), projects.with_multi_year_funding().count()
-    return {"": everything, "yes": yes, "no": everything - yes}
-
-
-COUNTERS = {
-    "borough": lambda projects: projects.count_by_borough(key="slug"),
-    "partnership": conditional_counts(partnership_conditions),
-    "london": conditional_counts(london_conditions),
-    "theme": lambda projects: projects.count_by_theme(key="slug"),
-    "target_group": link_counts(Project.target_groups.through, "targetgroup__slug"),
-    "status": field_counts("delivery_status"),
-    "funder": funding_counts("settlement__funder__slug"),
-    "funder_kind": funding_counts("settlement__funder__kind"),
-    "commission": field_counts("commission__slug"),
-    "multi_year": multi_year_counts,
-    "restrictions": funding_counts("settlement__restrictions"),
-}
+def chosen_facets(filterset):
+    return [name for name in FACETS if not is_unset(filterset.form.cleaned_data.get(name))]
 
 
 @dataclass
@@ -130,18 +107,25 @@ def valid_filters(filterset):
 
 
 def counts(filterset, key, version):
-    """{"total": n, "facets": {facet name: {value: count}}} for a validated filterset whose
-    valid filters are `key`, cached until the catalogue changes."""
+    """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset whose
+    valid filters are `key`, cached until the catalogue changes.
+
+    A facet's counts ignore its own filter: the options not chosen come from one query over the
+    projects every filter gives, and each facet with an option chosen needs one more, over the
+    projects every other filter gives.
+    """
 
     def compute():
         without = filterset.filter_queryset_without
-        return {
-            "total": without(filterset.queryset, None).order_by().count(),
-            "facets": {
-                name: count(without(filterset.queryset, name).order_by())
-                for name, count in COUNTERS.items()
-            },
-        }
+        found = key_counts(without(filterset.queryset, None))
+        total = sum(found.get(ONE_PER_PROJECT, {}).values())
+        for name in chosen_facets(filterset):
+            own = key_counts(without(filterset.queryset, name), [name, ONE_PER_PROJECT])
+            found[name] = own.get(name, {})
+            found[name][""] = sum(own.get(ONE_PER_PROJECT, {}).values())
+        for name in FACETS:
+            found.setdefault(name, {}).setdefault("", total)
+        return {"total": total, "facets": found}
 
     return cached("project-facets", key, compute, version)
 
@@ -149,7 +133,7 @@ def counts(filterset, key, version):
 def facets(filterset, facet_counts):
     """Every facet of a validated ProjectFilterSet, with its options and their counts."""
     result = []
-    for name in COUNTERS:
+    for name in FACETS:
         found = facet_counts["facets"][name]
         field = filterset.form[name]
         chosen = field.value()
@@ -158,7 +142,7 @@ def facets(filterset, facet_counts):
             FacetOption(
                 value=str(value),
                 label=label,
-                count=found.get(str(value), 0),
+                count=found.get(option_key(value), 0),
                 selected=str(value) in chosen,
                 id=f"{field.auto_id}_{index}",
             )

@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from boroughs.models import Borough, Commission, InnerOuter, Partnership, Recommendation
 from portal.filters import (
@@ -19,7 +20,7 @@ from portal.filters import (
 )
 from portal.forms import DefaultedChoiceField
 
-from .models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
+from .models import Funder, Project, Restrictions, TargetGroup, Theme
 
 PAGE_SIZES = [10, 20, 50, 100]
 DEFAULT_PAGE_SIZE = 20
@@ -123,40 +124,34 @@ class ProjectFilterSet(ListFilterSet):
     """Filters for published projects, with URL values that people can read: ?borough=hackney."""
 
     q = django_filters.CharFilter(label="Search", method="filter_search")
-    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", "filter_boroughs")
-    partnership = choice_filter(
-        Partnership.choices, "Sub-regional partnership", "filter_partnership"
-    )
+    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", "filter_facet")
+    partnership = choice_filter(Partnership.choices, "Sub-regional partnership", "filter_facet")
     london = django_filters.ChoiceFilter(
         choices=InnerOuter.choices,
         label="Inner or outer London",
-        method="filter_london",
+        method="filter_facet",
         widget=forms.RadioSelect,
         empty_label="Anywhere in London",
         error_messages=unknown_value("Inner or outer London"),
     )
-    theme = slug_filter(Theme.objects.all(), "Theme", "filter_themes")
-    target_group = slug_filter(TargetGroup.objects.all(), "Target group", "filter_target_groups")
-    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", "filter_status")
-    funder = slug_filter(Funder.objects.all(), "Funder", "filter_funders")
-    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_funder_kinds")
-    commission = slug_filter(
-        Commission.objects.all(), "Commission it follows from", "filter_commissions"
-    )
+    theme = slug_filter(Theme.objects.all(), "Theme", "filter_facet")
+    target_group = slug_filter(TargetGroup.objects.all(), "Target group", "filter_facet")
+    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", "filter_facet")
+    funder = slug_filter(Funder.objects.all(), "Funder", "filter_facet")
+    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_facet")
+    commission = slug_filter(Commission.objects.all(), "Commission it follows from", "filter_facet")
     recommendation = RecommendationFilter(
         label="Addresses the recommendation", method="filter_recommendation"
     )
     multi_year = django_filters.ChoiceFilter(
         choices=[("yes", "Multi-year funding"), ("no", "No multi-year funding")],
         label="Multi-year funding",
-        method="filter_multi_year",
+        method="filter_facet",
         widget=forms.RadioSelect,
         empty_label="Any",
         error_messages=unknown_value("Multi-year funding"),
     )
-    restrictions = choice_filter(
-        Restrictions.choices, "Funding restrictions", "filter_restrictions"
-    )
+    restrictions = choice_filter(Restrictions.choices, "Funding restrictions", "filter_facet")
     amount_from = django_filters.NumberFilter(
         field_name="funding_total",
         lookup_expr="gte",
@@ -258,57 +253,16 @@ class ProjectFilterSet(ListFilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
 
-    def filter_boroughs(self, queryset, name, value):
-        return queryset.in_any_borough(value) if value else queryset
-
-    def filter_partnership(self, queryset, name, value):
+    def filter_facet(self, queryset, name, value):
+        """Projects matching any chosen option of the facet `name`, by their facet keys."""
         if not value:
             return queryset
-        return queryset.in_any_borough_of(Borough.objects.filter(partnership__in=value))
-
-    def filter_london(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.in_any_borough_of(Borough.objects.filter(inner_outer_ons=value))
-
-    def filter_themes(self, queryset, name, value):
-        return queryset.with_any_theme(value) if value else queryset
-
-    def filter_target_groups(self, queryset, name, value):
-        return queryset.for_any_target_group(value) if value else queryset
-
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(delivery_status__in=value) if value else queryset
-
-    def filter_funders(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.funded_by(FundingSettlement.objects.filter(funder__in=value))
-
-    def filter_funder_kinds(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.funded_by(FundingSettlement.objects.filter(funder__kind__in=value))
-
-    def filter_commissions(self, queryset, name, value):
-        return queryset.filter(commission__in=value) if value else queryset
+        return queryset.in_facet(name, value if isinstance(value, QuerySet | list) else [value])
 
     def filter_recommendation(self, queryset, name, value):
         if value is None:
             return queryset
         return queryset.filter(pk__in=value.projects.values("pk"))
-
-    def filter_multi_year(self, queryset, name, value):
-        if value == "yes":
-            return queryset.with_multi_year_funding()
-        if value == "no":
-            return queryset.without_multi_year_funding()
-        return queryset
-
-    def filter_restrictions(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.funded_by(FundingSettlement.objects.filter(restrictions__in=value))
 
     def filter_year(self, queryset, name, value):
         return queryset.active_in(value) if value is not None else queryset

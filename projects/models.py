@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.aggregates import StringAgg
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,6 +19,11 @@ from boroughs.models import Borough
 from portal.models import Versioned
 from portal.slugs import unique_slug
 
+from .facet_keys import facet_key, keys_for
+from .fields import KeySetField
+
+# Projects whose facet keys are worked out together: a few queries per batch.
+FACET_KEYS_BATCH = 1000
 FIRST_FINANCIAL_YEAR = 1990
 LAST_FINANCIAL_YEAR = 2100
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -527,14 +532,6 @@ def names_of(link_model, path):
     )
 
 
-def involving_any_of(boroughs):
-    """The condition that one of a broad group of boroughs leads a project or takes part in
-    it. Most projects qualify by their lead, so that is tested on each row; only partner links
-    are looked up, in a subquery the database works out once."""
-    partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
-    return Q(lead_borough__in=boroughs) | Q(pk__in=partnered.values("project_id"))
-
-
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: the only definition of it."""
@@ -553,13 +550,28 @@ class ProjectQuerySet(models.QuerySet):
         partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
         return self.filter(pk__in=led.union(partnered.values("project_id"), all=True))
 
-    def in_any_borough_of(self, boroughs):
-        """Projects any of a broad group of boroughs leads or takes part in (a partnership,
-        inner or outer London)."""
-        return self.filter(involving_any_of(boroughs))
-
     def with_theme(self, theme):
         return self.with_any_theme([theme])
+
+    def in_facet(self, facet, options):
+        """Projects matching any of these options of a facet of the projects list, by their
+        stored facet keys (facet_keys.py)."""
+        return self.filter(facet_keys__overlaps=[facet_key(facet, option) for option in options])
+
+    def refresh_facet_keys(self):
+        """Work out the stored facet keys of these projects again from what they link to."""
+        ids = sorted(set(self.order_by().values_list("pk", flat=True)))
+        for start in range(0, len(ids), FACET_KEYS_BATCH):
+            batch = list(
+                Project.objects.filter(pk__in=ids[start : start + FACET_KEYS_BATCH])
+                .select_related("lead_borough")
+                .prefetch_related(
+                    "partner_boroughs", "themes", "target_groups", "fundings__settlement__funder"
+                )
+            )
+            for project in batch:
+                project.facet_keys = project.matching_facet_keys()
+            Project.objects.bulk_update(batch, ["facet_keys"])
 
     def with_any_theme(self, themes):
         links = Project.themes.through.objects.filter(theme__in=themes)
@@ -583,15 +595,6 @@ class ProjectQuerySet(models.QuerySet):
         """Projects with money from any of `settlements` (a FundingSettlement queryset)."""
         funded = ProjectFunding.objects.filter(settlement__in=settlements).values("project")
         return self.filter(pk__in=funded)
-
-    def with_multi_year_funding(self):
-        return self.funded_by(FundingSettlement.objects.multi_year())
-
-    def without_multi_year_funding(self):
-        multi_year = ProjectFunding.objects.filter(
-            project=OuterRef("pk"), settlement__in=FundingSettlement.objects.multi_year()
-        )
-        return self.exclude(Exists(multi_year))
 
     def search(self, text):
         """Projects matching `text`, annotated with a relevance `rank`.
@@ -771,6 +774,11 @@ class Project(Versioned):
         **MONEY,
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    facet_keys = KeySetField(
+        default=list,
+        editable=False,
+        help_text="The list's facet options it matches, kept up to date when its links change.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -793,7 +801,7 @@ class Project(Versioned):
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[partner_boroughs, themes, target_groups, recommendations],
-        excluded_fields=["search_vector", "funding_total"],
+        excluded_fields=["search_vector", "funding_total", "facet_keys"],
     )
 
     class Meta:
@@ -875,6 +883,18 @@ class Project(Versioned):
     @property
     def has_multi_year_funding(self):
         return any(f.settlement.is_multi_year for f in self.fundings.all())
+
+    def matching_facet_keys(self):
+        """Its facet keys, from its links (prefetch as ProjectQuerySet.refresh_facet_keys)."""
+        return keys_for(
+            boroughs=[self.lead_borough, *self.partner_boroughs.all()],
+            themes=self.themes.all(),
+            target_groups=self.target_groups.all(),
+            status=self.delivery_status,
+            commission=self.commission_id,
+            settlements=[funding.settlement for funding in self.fundings.all()],
+            multi_year=self.has_multi_year_funding,
+        )
 
     @property
     def restriction_levels(self):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from boroughs.models import Borough, Commission
+from boroughs.models import Commission
 from projects.models import FundingSettlement, Project
 
 from .factories import (
@@ -82,10 +82,12 @@ def test_settlements_by_length_and_restrictions():
     assert multi.years_label == "2024-25 to 2026-27"
 
 
-def test_projects_with_multi_year_funding():
+def test_projects_with_and_without_multi_year_funding():
     funded = ProjectFundingFactory(settlement=SettlementFactory(last_year=2026)).project
-    ProjectFundingFactory(settlement=SettlementFactory(last_year=2024))
-    assert list(Project.objects.with_multi_year_funding()) == [funded]
+    single = ProjectFundingFactory(settlement=SettlementFactory(last_year=2024)).project
+    unfunded = ProjectFactory()
+    assert list(Project.objects.in_facet("multi_year", ["yes"])) == [funded]
+    assert set(Project.objects.in_facet("multi_year", ["no"])) == {single, unfunded}
 
 
 def test_a_projects_funding_total_follows_its_funding_lines():
@@ -120,13 +122,11 @@ def test_a_project_is_in_a_group_of_boroughs_by_its_lead_or_a_partner():
         partner_boroughs=[borough("camden")],
     )
     ProjectFactory(title="Camden alone", lead_borough=borough("camden"))
-    inner = Borough.objects.filter(inner_outer_ons="inner")
-    outer = Borough.objects.filter(inner_outer_ons="outer")
-    assert titles(Project.objects.in_any_borough_of(inner)) == [
+    assert titles(Project.objects.in_facet("london", ["inner"])) == [
         "Bromley with Camden",
         "Camden alone",
     ]
-    assert titles(Project.objects.in_any_borough_of(outer)) == [
+    assert titles(Project.objects.in_facet("london", ["outer"])) == [
         "Bromley alone",
         "Bromley with Camden",
     ]

@@ -1,0 +1,153 @@
+"""Each project's stored facet keys, which the projects list filters and counts by, follow every
+change to what they describe."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from boroughs.models import Borough
+from projects.models import Funder, FundingSettlement, Project
+
+from .factories import (
+    ProjectFactory,
+    ProjectFundingFactory,
+    SettlementFactory,
+    borough,
+    target_group,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(project):
+    return set(Project.objects.values_list("facet_keys", flat=True).get(pk=project.pk))
+
+
+def key(facet, row):
+    return f"{facet}:{row.pk}"
+
+
+def test_a_new_project_has_the_keys_of_its_lead_borough_themes_and_status():
+    project = ProjectFactory(
+        lead_borough=borough("hackney"),
+        themes=[theme("cohesion"), theme("isolation")],
+        target_groups=[target_group("older-people")],
+        delivery_status="planned",
+    )
+    hackney = borough("hackney")
+    assert keys(project) == {
+        key("borough", hackney),
+        f"london:{hackney.inner_outer_ons}",
+        f"partnership:{hackney.partnership}",
+        key("theme", theme("cohesion")),
+        key("theme", theme("isolation")),
+        key("target_group", target_group("older-people")),
+        "status:planned",
+        "multi_year:no",
+    }
+
+
+def test_keys_follow_the_themes_and_target_groups_of_a_project():
+    project = ProjectFactory(themes=[theme("cohesion")])
+    project.themes.add(theme("safeguarding"))
+    assert key("theme", theme("safeguarding")) in keys(project)
+    project.themes.remove(theme("cohesion"))
+    assert key("theme", theme("cohesion")) not in keys(project)
+    project.target_groups.set([target_group("women")])
+    assert key("target_group", target_group("women")) in keys(project)
+    project.target_groups.clear()
+    assert not any(k.startswith("target_group:") for k in keys(project))
+
+
+def test_a_partner_borough_adds_its_borough_partnership_and_side_of_london():
+    project = ProjectFactory(lead_borough=borough("bromley"))
+    assert "london:inner" not in keys(project)
+    project.partner_boroughs.add(borough("camden"))
+    camden = borough("camden")
+    assert {key("borough", camden), "london:inner", f"partnership:{camden.partnership}"} <= (
+        keys(project)
+    )
+    project.partner_boroughs.remove(camden)
+    assert key("borough", camden) not in keys(project)
+
+
+def test_saving_a_project_keeps_its_keys_for_its_new_status_and_commission():
+    project = ProjectFactory(delivery_status="active")
+    project.delivery_status = "completed"
+    project.save()
+    assert "status:completed" in keys(project)
+    assert "status:active" not in keys(project)
+
+
+def test_funding_gives_the_keys_of_its_funder_kind_restrictions_and_years():
+    project = ProjectFactory()
+    funding = ProjectFundingFactory(
+        project=project,
+        settlement=SettlementFactory(
+            restrictions="ring-fenced", first_year=2024, last_year=2026, funder__kind="lottery"
+        ),
+    )
+    funder = funding.settlement.funder
+    assert {
+        key("funder", funder),
+        "funder_kind:lottery",
+        "restrictions:ring-fenced",
+        "multi_year:yes",
+    } <= keys(project)
+    assert "multi_year:no" not in keys(project)
+    funding.delete()
+    assert not {key("funder", funder), "funder_kind:lottery", "multi_year:yes"} & keys(project)
+    assert "multi_year:no" in keys(project)
+
+
+def test_changing_a_settlement_or_its_funder_changes_the_keys_of_the_projects_it_funds():
+    project = ProjectFundingFactory(settlement=SettlementFactory(last_year=2024)).project
+    settlement = FundingSettlement.objects.get()
+    settlement.last_year = 2025
+    settlement.restrictions = "unrestricted"
+    settlement.save()
+    assert {"multi_year:yes", "restrictions:unrestricted"} <= keys(project)
+    funder = Funder.objects.get()
+    funder.kind = "gla"
+    funder.save()
+    assert "funder_kind:gla" in keys(project)
+    assert "funder_kind:trust" not in keys(project)
+
+
+def test_a_borough_moving_partnership_moves_its_projects_keys(django_assert_max_num_queries):
+    project = ProjectFactory(lead_borough=borough("bromley"))
+    bromley = borough("bromley")
+    assert not any(k.startswith("partnership:") for k in keys(project))
+    bromley.partnership, bromley.partnership_membership = "local-london", "full"
+    bromley.save()
+    assert "partnership:local-london" in keys(project)
+    # Saving what the keys do not hold works out no project's keys again.
+    bromley.name = "Bromley"
+    with django_assert_max_num_queries(3):
+        bromley.save()
+
+
+def test_the_lookup_finds_rows_holding_any_of_several_keys():
+    cohesion = ProjectFactory(themes=[theme("cohesion")])
+    both = ProjectFactory(themes=[theme("cohesion"), theme("isolation")])
+    ProjectFactory(themes=[theme("safeguarding")])
+    found = Project.objects.filter(
+        facet_keys__overlaps=[key("theme", theme("cohesion")), "theme:0"]
+    )
+    assert set(found) == {cohesion, both}
+    assert not Project.objects.filter(facet_keys__overlaps=["theme:0"]).exists()
+    assert set(Project.objects.in_facet("theme", [theme("isolation")])) == {both}
+
+
+def test_the_demo_catalogue_has_the_keys_its_links_give():
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    stored = dict(Project.objects.values_list("pk", "facet_keys"))
+    Project.objects.all().refresh_facet_keys()
+    assert dict(Project.objects.values_list("pk", "facet_keys")) == stored
+    # And the keys agree with the catalogue's own definitions of what is where.
+    for place in Borough.objects.all():
+        assert set(Project.objects.in_facet("borough", [place])) == set(
+            Project.objects.in_borough(place)
+        )
