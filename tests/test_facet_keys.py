@@ -5,8 +5,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 
 from boroughs.models import Borough
+from projects.facets import counts, facets, valid_filters
+from projects.filters import ProjectFilterSet
 from projects.models import Funder, FundingSettlement, Project
 
 from .factories import (
@@ -151,3 +154,32 @@ def test_the_demo_catalogue_has_the_keys_its_links_give():
         assert set(Project.objects.in_facet("borough", [place])) == set(
             Project.objects.in_borough(place)
         )
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        "",
+        "theme=cohesion",
+        "theme=cohesion&theme=isolation&london=inner",
+        "status=active&status=completed&funder_kind=gla&multi_year=yes&q=club",
+    ],
+)
+def test_the_count_beside_each_option_is_what_choosing_it_alone_shows(chosen):
+    """Counted from the keys in one pass, each count still equals the results of a list with
+    that option alone in its facet and the other filters as they are."""
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    published = Project.objects.published()
+    filterset = ProjectFilterSet(QueryDict(chosen), queryset=published)
+    assert filterset.is_valid()
+    shown = facets(filterset, counts(filterset, valid_filters(filterset), 1))
+    checked = 0
+    for facet in shown:
+        for option in facet.options:
+            query = QueryDict(chosen, mutable=True)
+            query.setlist(facet.name, [option.value] if option.value else [])
+            alone = ProjectFilterSet(query, queryset=published)
+            assert alone.is_valid()
+            assert option.count == alone.qs.count(), (facet.name, option.value)
+            checked += option.count > 0
+    assert checked > 20
