@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -12,6 +13,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
@@ -72,12 +74,16 @@ class BoroughQuerySet(models.QuerySet):
 
     def with_project_count(self, projects):
         """Annotate project_count: how many of `projects` each authority leads or takes part in
-        as a partner (counted as ProjectQuerySet.count_by_borough counts them)."""
-        partner_links = projects.model.partner_boroughs.through.objects.filter(
-            project__in=projects.order_by().values("pk")
-        )
+        as a partner. Counted at once, in the grouped queries of
+        ProjectQuerySet.count_by_borough: a count per authority in SQL would go through every
+        project once per authority."""
+        counts = projects.count_by_borough()
         return self.annotate(
-            project_count=count_of(projects, "lead_borough") + count_of(partner_links, "borough")
+            project_count=Case(
+                *[When(pk=pk, then=Value(count)) for pk, count in counts.items()],
+                default=Value(0),
+                output_field=models.IntegerField(),
+            )
         )
 
     def with_commission_count(self):
