@@ -39,24 +39,18 @@ FACETS = [
 ONE_PER_PROJECT = "status"
 
 
-def key_counts(projects, facets=None):
-    """{facet: {option: number of `projects` matching it}} for `facets` (all by default), in
-    one grouped query over the projects' stored facet keys."""
+def key_counts(projects):
+    """{facet: {option: number of `projects` matching it}}, in one grouped query over the
+    projects' stored facet keys."""
     connection = connections[projects.db]
     sql, params = projects.order_by().values("facet_keys").query.sql_with_params()
     each_key = Project._meta.get_field("facet_keys").each_key(connection, "projects.facet_keys")
-    wanted = ""
-    if facets is not None:
-        prefixes = [f"{facet}:" for facet in facets]
-        wanted = "WHERE " + " OR ".join(["substr(keys.value, 1, %s) = %s"] * len(prefixes))
-        params = (*params, *[part for prefix in prefixes for part in (len(prefix), prefix)])
-    query = (
-        f"SELECT keys.value, COUNT(*) FROM ({sql}) AS projects, {each_key} {wanted} "
-        "GROUP BY keys.value"
-    )
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(
+            f"SELECT keys.value, COUNT(*) FROM ({sql}) AS projects, {each_key} GROUP BY keys.value",
+            params,
+        )
         for key, count in cursor.fetchall():
             facet, option = key.split(":", 1)
             found.setdefault(facet, {})[option] = count
@@ -110,22 +104,27 @@ def counts(filterset, key, version):
     """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset whose
     valid filters are `key`, cached until the catalogue changes.
 
-    A facet's counts ignore its own filter: the options not chosen come from one query over the
-    projects every filter gives, and each facet with an option chosen needs one more, over the
-    projects every other filter gives.
+    A facet's counts ignore its own filter. Facets with nothing chosen take their counts from
+    the projects every filter gives. A facet with an option chosen takes them from the list
+    without its filter: those are the counts of another page, cached in their turn, so that
+    ?theme=cohesion reuses the unfiltered list's and ?theme=cohesion&borough=hackney those of
+    ?theme=cohesion and ?borough=hackney.
     """
 
+    def counted(filters, skipped):
+        projects = filterset.filter_queryset_without(filterset.queryset, skipped)
+        return cached("project-key-counts", filters, lambda: key_counts(projects), version)
+
+    def total(found):
+        return sum(found.get(ONE_PER_PROJECT, {}).values())
+
     def compute():
-        without = filterset.filter_queryset_without
-        found = key_counts(without(filterset.queryset, None))
-        total = sum(found.get(ONE_PER_PROJECT, {}).values())
+        every_filter = counted(key, None)
+        found = {name: {"": total(every_filter), **every_filter.get(name, {})} for name in FACETS}
         for name in chosen_facets(filterset):
-            own = key_counts(without(filterset.queryset, name), [name, ONE_PER_PROJECT])
-            found[name] = own.get(name, {})
-            found[name][""] = sum(own.get(ONE_PER_PROJECT, {}).values())
-        for name in FACETS:
-            found.setdefault(name, {}).setdefault("", total)
-        return {"total": total, "facets": found}
+            others = counted({k: v for k, v in key.items() if k != name}, name)
+            found[name] = {"": total(others), **others.get(name, {})}
+        return {"total": total(every_filter), "facets": found}
 
     return cached("project-facets", key, compute, version)
 

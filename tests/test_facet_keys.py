@@ -5,7 +5,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from boroughs.models import Borough
 from projects.facets import counts, facets, valid_filters
@@ -183,3 +185,17 @@ def test_the_count_beside_each_option_is_what_choosing_it_alone_shows(chosen):
             assert option.count == alone.qs.count(), (facet.name, option.value)
             checked += option.count > 0
     assert checked > 20
+
+
+def test_a_filtered_list_counts_its_chosen_facet_from_the_list_without_that_filter(client):
+    ProjectFactory(title="Cohesion", themes=[theme("cohesion")])
+    ProjectFactory(title="Isolation", themes=[theme("isolation")])
+    assert client.get("/projects/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/projects/?theme=cohesion")
+    counting = [q for q in queries.captured_queries if "keys.value" in q["sql"]]
+    # Only the projects every filter gives are counted again: the theme facet's counts are
+    # those the unfiltered list already worked out.
+    assert len(counting) == 1
+    assert 'Isolation and loneliness <span class="portal-facet-count">(1' in response.text
+    assert "1 project found" in response.text
