@@ -88,6 +88,15 @@ def refresh_borough_projects(sender, instance, raw=False, **kwargs):
         Project.objects.in_facet("borough", [instance]).refresh_facet_keys()
 
 
+@receiver(post_delete, sender=Commission)
+@receiver(post_delete, sender=Theme)
+@receiver(post_delete, sender=TargetGroup)
+def forget_deleted_option(sender, instance, **kwargs):
+    """Deleting a commission, theme or target group unlinks its projects without saving them."""
+    facet = {Commission: "commission", Theme: "theme", TargetGroup: "target_group"}[sender]
+    Project.objects.in_facet(facet, [instance]).refresh_facet_keys()
+
+
 FACET_LINKS = [
     Project.themes.through,
     Project.target_groups.through,

@@ -15,6 +15,7 @@ from projects.filters import ProjectFilterSet
 from projects.models import Funder, FundingSettlement, Project
 
 from .factories import (
+    CommissionFactory,
     ProjectFactory,
     ProjectFundingFactory,
     SettlementFactory,
@@ -132,6 +133,19 @@ def test_a_borough_moving_partnership_moves_its_projects_keys(django_assert_max_
     bromley.name = "Bromley"
     with django_assert_max_num_queries(3):
         bromley.save()
+
+
+def test_deleting_a_theme_or_commission_takes_its_key_off_its_projects():
+    project = ProjectFactory(themes=[theme("cohesion"), theme("isolation")])
+    commission = CommissionFactory()
+    project.commission = commission
+    project.save()
+    cohesion, commission_key = key("theme", theme("cohesion")), key("commission", commission)
+    assert {cohesion, commission_key} <= keys(project)
+    theme("cohesion").delete()
+    commission.delete()
+    assert not {cohesion, commission_key} & keys(project)
+    assert key("theme", theme("isolation")) in keys(project)
 
 
 def test_the_lookup_finds_rows_holding_any_of_several_keys():
