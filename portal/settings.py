@@ -20,8 +20,13 @@ if env_file.is_file():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# Schema commands sign nothing, so they run without the key: it stays empty, and Django
+# refuses anything that would sign with it.
+SCHEMA_COMMANDS = {"makemigrations", "migrate", "showmigrations", "sqlmigrate"}
+running_schema_command = len(sys.argv) > 1 and sys.argv[1] in SCHEMA_COMMANDS
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
+if not SECRET_KEY and not running_schema_command:
     if not DEBUG:
         sys.exit(
             "DJANGO_SECRET_KEY is not set: set it to a long random string "

@@ -110,3 +110,18 @@ def test_without_a_secret_key_the_process_refuses_to_start_with_one_line(environ
         "DJANGO_SECRET_KEY is not set: set it to a long random string "
         "(or set DJANGO_DEBUG=true for local development)."
     )
+
+
+def test_schema_commands_run_without_a_secret_key_and_sign_nothing(environment):
+    environment.setattr(sys, "argv", ["manage.py", "migrate"])
+    assert load()["SECRET_KEY"] == ""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
