@@ -7,8 +7,7 @@ facet at once, and one more for each facet with an option chosen, whatever the n
 projects.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
-out for saved projects), add its filter to ProjectFilterSet with method="filter_facet", and add
-the filter's name to FACETS here.
+out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
 """
 
 from dataclasses import dataclass
@@ -19,20 +18,12 @@ from django.db.models import QuerySet
 from portal.filters import is_unset
 
 from .caching import cached
+from .filters import ProjectFilterSet
 from .models import Project
 
+# The list's facets: the filters that select by facet keys, in the order the page shows them.
 FACETS = [
-    "borough",
-    "partnership",
-    "london",
-    "theme",
-    "target_group",
-    "status",
-    "funder",
-    "funder_kind",
-    "commission",
-    "multi_year",
-    "restrictions",
+    name for name, item in ProjectFilterSet.base_filters.items() if item.method == "filter_facet"
 ]
 # Every project has exactly one delivery status, so the status counts of any set of projects
 # add up to the number of projects in it.
