@@ -32,3 +32,12 @@ def keys_for(*, boroughs, themes, target_groups, status, commission, settlements
         keys.add(facet_key("restrictions", settlement.restrictions))
     keys.add(facet_key("multi_year", "yes" if multi_year else "no"))
     return sorted(keys)
+
+
+def keys_by_facet(counted):
+    """{facet: {option: count}} from (key, count) pairs."""
+    found = {}
+    for key, count in counted:
+        facet, option = key.split(":", 1)
+        found.setdefault(facet, {})[option] = count
+    return found

@@ -4,7 +4,7 @@ Each facet counts within the results of every other active filter but ignores it
 counts beside ticked and unticked options alike say what ticking them adds. The counts come from
 the facet keys stored on each project (projects/facet_keys.py): one grouped query for every
 facet at once, and one more for each facet with an option chosen, whatever the number of
-projects.
+projects. The whole catalogue's counts need no pass at all: FacetKeyCount keeps them.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
 out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
@@ -18,8 +18,9 @@ from django.db.models import QuerySet
 from portal.filters import is_unset
 
 from .caching import cached
+from .facet_keys import keys_by_facet
 from .filters import ProjectFilterSet
-from .models import Project
+from .models import FacetKeyCount, Project
 
 # The list's facets: the filters that select by facet keys, in the order the page shows them.
 FACETS = [
@@ -36,16 +37,12 @@ def key_counts(projects):
     connection = connections[projects.db]
     sql, params = projects.order_by().values("facet_keys").query.sql_with_params()
     each_key = Project._meta.get_field("facet_keys").each_key(connection, "projects.facet_keys")
-    found = {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT keys.value, COUNT(*) FROM ({sql}) AS projects, {each_key} GROUP BY keys.value",
             params,
         )
-        for key, count in cursor.fetchall():
-            facet, option = key.split(":", 1)
-            found.setdefault(facet, {})[option] = count
-    return found
+        return keys_by_facet(cursor.fetchall())
 
 
 def option_key(value):
@@ -92,8 +89,8 @@ def valid_filters(filterset):
 
 
 def counts(filterset, key, version):
-    """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset whose
-    valid filters are `key`, cached until the catalogue changes.
+    """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset of
+    published projects whose valid filters are `key`, cached until the catalogue changes.
 
     A facet's counts ignore its own filter. Facets with nothing chosen take their counts from
     the projects every filter gives. A facet with an option chosen takes them from the list
@@ -103,6 +100,9 @@ def counts(filterset, key, version):
     """
 
     def counted(filters, skipped):
+        if not filters:
+            # The whole catalogue's counts are kept up to date as projects change.
+            return FacetKeyCount.objects.by_facet()
         projects = filterset.filter_queryset_without(filterset.queryset, skipped)
         return cached("project-key-counts", filters, lambda: key_counts(projects), version)
 

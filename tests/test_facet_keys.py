@@ -9,16 +9,19 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from boroughs.models import Borough
-from projects.facets import counts, facets, valid_filters
+from boroughs.models import Borough, Membership
+from projects.demo import delete_catalogue
+from projects.facets import counts, facets, key_counts, valid_filters
 from projects.filters import ProjectFilterSet
-from projects.models import Funder, FundingSettlement, Project
+from projects.models import FacetKeyCount, Funder, FundingSettlement, Project
+from projects.services import archive_project, publish_project
 
 from .factories import (
     CommissionFactory,
     ProjectFactory,
     ProjectFundingFactory,
     SettlementFactory,
+    UserFactory,
     borough,
     target_group,
     theme,
@@ -213,3 +216,53 @@ def test_a_filtered_list_counts_its_chosen_facet_from_the_list_without_that_filt
     assert len(counting) == 1
     assert 'Isolation and loneliness <span class="portal-facet-count">(1' in response.text
     assert "1 project found" in response.text
+
+
+def assert_kept_counts_are_the_catalogues():
+    kept = {
+        facet: {option: count for option, count in options.items() if count}
+        for facet, options in FacetKeyCount.objects.by_facet().items()
+    }
+    assert {facet: options for facet, options in kept.items() if options} == key_counts(
+        Project.objects.published()
+    )
+
+
+def test_the_kept_counts_follow_the_demo_catalogue_loaded_and_deleted():
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    assert sum(FacetKeyCount.objects.by_facet()["status"].values()) == (
+        Project.objects.published().count()
+    )
+    assert_kept_counts_are_the_catalogues()
+    delete_catalogue()
+    assert not FacetKeyCount.objects.filter(projects__gt=0).exists()
+
+
+def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
+    hackney = borough("hackney")
+    reviewer = UserFactory()
+    Membership.objects.create(user=reviewer, borough=hackney, role=Membership.Role.REVIEWER)
+    draft = ProjectFactory(lead_borough=hackney, publication_state="draft", themes=[])
+    published = ProjectFactory(lead_borough=hackney, themes=[theme("cohesion"), theme("isolation")])
+    funded = ProjectFactory(lead_borough=hackney)
+    ProjectFundingFactory(project=funded)
+    assert FacetKeyCount.objects.by_facet()["theme"][str(theme("isolation").pk)] == 1
+    assert_kept_counts_are_the_catalogues()
+
+    draft.themes.add(theme("safeguarding"))
+    draft.publication_state = Project.PublicationState.SUBMITTED
+    draft.save()
+    publish_project(project=draft, by=reviewer)
+    assert_kept_counts_are_the_catalogues()
+    published.themes.remove(theme("cohesion"))
+    published.partner_boroughs.add(borough("camden"))
+    assert_kept_counts_are_the_catalogues()
+    theme("isolation").delete()
+    funded.fundings.get().settlement.delete()
+    assert_kept_counts_are_the_catalogues()
+    archive_project(project=published, by=reviewer)
+    assert_kept_counts_are_the_catalogues()
+    funded.delete()
+    Project.objects.filter(pk=draft.pk).update(publication_state="archived")
+    assert_kept_counts_are_the_catalogues()
+    assert FacetKeyCount.objects.by_facet()["status"] == {"active": 0}
