@@ -4,7 +4,8 @@ Each facet counts within the results of every other active filter but ignores it
 counts beside ticked and unticked options alike say what ticking them adds. The counts come from
 the facet keys stored on each project (projects/facet_keys.py): one grouped query for every
 facet at once, and one more for each facet with an option chosen, whatever the number of
-projects. The whole catalogue's counts need no pass at all: FacetKeyCount keeps them.
+projects. The counts of the whole catalogue, and of the projects with any one option, need no
+pass at all: FacetKeyCount keeps them.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
 out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from portal.filters import is_unset
 
 from .caching import cached
-from .facet_keys import keys_by_facet
+from .facet_keys import facet_key, keys_by_facet
 from .filters import ProjectFilterSet
 from .models import FacetKeyCount, Project
 
@@ -53,6 +54,19 @@ def option_key(value):
 
 def chosen_facets(filterset):
     return [name for name in FACETS if not is_unset(filterset.form.cleaned_data.get(name))]
+
+
+def kept_within(filterset, filters):
+    """The key whose kept counts (FacetKeyCount) are those of the projects `filters` give: ""
+    for no filter, the option's key for one option of one facet; None for any other filters."""
+    if not filters:
+        return ""
+    if len(filters) > 1 or next(iter(filters)) not in FACETS:
+        return None
+    name = next(iter(filters))
+    value = filterset.form.cleaned_data[name]
+    options = list(value) if isinstance(value, QuerySet | list | tuple) else [value]
+    return facet_key(name, options[0]) if len(options) == 1 else None
 
 
 @dataclass
@@ -100,9 +114,9 @@ def counts(filterset, key, version):
     """
 
     def counted(filters, skipped):
-        if not filters:
-            # The whole catalogue's counts are kept up to date as projects change.
-            return FacetKeyCount.objects.by_facet()
+        kept = kept_within(filterset, filters)
+        if kept is not None:
+            return FacetKeyCount.objects.within(kept).by_facet()
         projects = filterset.filter_queryset_without(filterset.queryset, skipped)
         return cached("project-key-counts", filters, lambda: key_counts(projects), version)
 

@@ -204,33 +204,57 @@ def test_the_count_beside_each_option_is_what_choosing_it_alone_shows(chosen):
     assert checked > 20
 
 
+def counting_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response, [q for q in queries.captured_queries if "keys.value" in q["sql"]]
+
+
 def test_a_filtered_list_counts_its_chosen_facet_from_the_list_without_that_filter(client):
     ProjectFactory(title="Cohesion", themes=[theme("cohesion")])
-    ProjectFactory(title="Isolation", themes=[theme("isolation")])
-    assert client.get("/projects/").status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/projects/?theme=cohesion")
-    counting = [q for q in queries.captured_queries if "keys.value" in q["sql"]]
-    # Only the projects every filter gives are counted again: the theme facet's counts are
-    # those the unfiltered list already worked out.
+    ProjectFactory(title="Isolation", themes=[theme("isolation"), theme("safeguarding")])
+    ProjectFactory(title="Safeguarding", themes=[theme("safeguarding")])
+    response, counting = counting_queries(client, "/projects/?theme=cohesion&theme=isolation")
+    # Only the projects every filter gives are counted: the theme facet's counts are those of
+    # the unfiltered list, which are kept.
     assert len(counting) == 1
+    assert 'Safeguarding <span class="portal-facet-count">(2' in response.text
+    assert "2 projects found" in response.text
+
+
+def test_a_list_filtered_by_one_option_counts_nothing_again(client):
+    ProjectFactory(title="Cohesion", lead_borough=borough("camden"), themes=[theme("cohesion")])
+    ProjectFactory(title="Both", themes=[theme("isolation"), theme("safeguarding")])
+    ProjectFactory(title="Safeguarding", themes=[theme("safeguarding")])
+    response, counting = counting_queries(client, "/projects/?theme=safeguarding")
+    assert counting == []
+    assert "2 projects found" in response.text
     assert 'Isolation and loneliness <span class="portal-facet-count">(1' in response.text
-    assert "1 project found" in response.text
+    assert 'Cohesion <span class="portal-facet-count">(1' in response.text
+    assert 'Camden <span class="portal-facet-count">(0' in response.text
+
+
+def without_zeros(found):
+    found = {facet: {o: n for o, n in options.items() if n} for facet, options in found.items()}
+    return {facet: options for facet, options in found.items() if options}
 
 
 def assert_kept_counts_are_the_catalogues():
-    kept = {
-        facet: {option: count for option, count in options.items() if count}
-        for facet, options in FacetKeyCount.objects.by_facet().items()
-    }
-    assert {facet: options for facet, options in kept.items() if options} == key_counts(
-        Project.objects.published()
-    )
+    """The kept counts equal a recount: of all published projects, and of those with each key."""
+    published = Project.objects.published()
+    kept = without_zeros(FacetKeyCount.objects.within().by_facet())
+    assert kept == key_counts(published)
+    held = [f"{facet}:{option}" for facet, options in kept.items() for option in options]
+    for key in held:
+        assert without_zeros(FacetKeyCount.objects.within(key).by_facet()) == key_counts(
+            published.filter(facet_keys__overlaps=[key])
+        ), key
+    assert not FacetKeyCount.objects.exclude(within__in=["", *held]).filter(projects__gt=0)
 
 
 def test_the_kept_counts_follow_the_demo_catalogue_loaded_and_deleted():
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
-    assert sum(FacetKeyCount.objects.by_facet()["status"].values()) == (
+    assert sum(FacetKeyCount.objects.within().by_facet()["status"].values()) == (
         Project.objects.published().count()
     )
     assert_kept_counts_are_the_catalogues()
@@ -246,7 +270,7 @@ def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
     published = ProjectFactory(lead_borough=hackney, themes=[theme("cohesion"), theme("isolation")])
     funded = ProjectFactory(lead_borough=hackney)
     ProjectFundingFactory(project=funded)
-    assert FacetKeyCount.objects.by_facet()["theme"][str(theme("isolation").pk)] == 1
+    assert FacetKeyCount.objects.within().by_facet()["theme"][str(theme("isolation").pk)] == 1
     assert_kept_counts_are_the_catalogues()
 
     draft.themes.add(theme("safeguarding"))
@@ -265,4 +289,4 @@ def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
     funded.delete()
     Project.objects.filter(pk=draft.pk).update(publication_state="archived")
     assert_kept_counts_are_the_catalogues()
-    assert FacetKeyCount.objects.by_facet()["status"] == {"active": 0}
+    assert FacetKeyCount.objects.within().by_facet()["status"] == {"active": 0}

@@ -1,4 +1,5 @@
-"""Count the published projects holding each facet key, kept in step by triggers.
+"""Count the published projects holding each facet key, of them all and of those holding each
+other key, kept in step by triggers.
 
 Triggers see every change to a project's row, however it is made (a save, a bulk update, a
 cascade, COPY), so the counts never drift from the projects. On PostgreSQL one trigger per
@@ -11,24 +12,40 @@ from django.db import migrations, models
 
 
 def upsert(changes):
-    """Add to each key's count its sum of `changes`, a query of (key, change) rows."""
+    """Add to each count its sum of `changes`, a query of (within, key, change) rows."""
     return f"""
-        INSERT INTO projects_facetkeycount (key, projects)
-        SELECT key, sum(change) FROM ({changes}) AS changes
-        GROUP BY key HAVING sum(change) <> 0 ORDER BY key
-        ON CONFLICT (key) DO UPDATE SET projects = projects_facetkeycount.projects + EXCLUDED.projects;
+        INSERT INTO projects_facetkeycount (within, key, projects)
+        SELECT within, key, sum(change) FROM ({changes}) AS changes
+        GROUP BY within, key HAVING sum(change) <> 0 ORDER BY within, key
+        ON CONFLICT (within, key)
+        DO UPDATE SET projects = projects_facetkeycount.projects + EXCLUDED.projects;
     """
 
 
 def published_keys(rows, change):
+    """Each published row's keys, within '' (all projects) and within each of its keys."""
     return (
-        f"SELECT key, {change} AS change FROM {rows}, unnest({rows}.facet_keys) AS key "
-        f"WHERE {rows}.publication_state = 'published'"
+        f"SELECT within, key, {change} AS change FROM {rows} AS counted, "
+        "unnest(array_prepend('', counted.facet_keys)) AS within, "
+        "unnest(counted.facet_keys) AS key WHERE counted.publication_state = 'published'"
+    )
+
+
+def changed(rows):
+    """`rows` (old_rows or new_rows) of the projects whose keys or publication changed: most
+    saves change neither, and then count nothing."""
+    return (
+        f"(SELECT {rows}.* FROM old_rows JOIN new_rows USING (id) "
+        "WHERE (old_rows.facet_keys, old_rows.publication_state) "
+        "IS DISTINCT FROM (new_rows.facet_keys, new_rows.publication_state))"
     )
 
 
 ADDED = published_keys("new_rows", 1)
 REMOVED = published_keys("old_rows", -1)
+UPDATED = (
+    f"{published_keys(changed('new_rows'), 1)} UNION ALL {published_keys(changed('old_rows'), -1)}"
+)
 
 POSTGRESQL = f"""
 CREATE FUNCTION projects_project_count_facet_keys() RETURNS trigger AS $$
@@ -36,7 +53,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         {upsert(ADDED)}
     ELSIF TG_OP = 'UPDATE' THEN
-        {upsert(f"{ADDED} UNION ALL {REMOVED}")}
+        {upsert(UPDATED)}
     ELSE
         {upsert(REMOVED)}
     END IF;
@@ -54,9 +71,10 @@ CREATE TRIGGER projects_project_count_facet_keys_delete
     AFTER DELETE ON projects_project REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION projects_project_count_facet_keys();
 
-INSERT INTO projects_facetkeycount (key, projects)
-SELECT key, count(*) FROM projects_project, unnest(facet_keys) AS key
-WHERE publication_state = 'published' GROUP BY key;
+INSERT INTO projects_facetkeycount (within, key, projects)
+SELECT within, key, count(*)
+FROM projects_project, unnest(array_prepend('', facet_keys)) AS within, unnest(facet_keys) AS key
+WHERE publication_state = 'published' GROUP BY within, key;
 """
 
 POSTGRESQL_DROP = """
@@ -66,15 +84,26 @@ DROP TRIGGER IF EXISTS projects_project_count_facet_keys_delete ON projects_proj
 DROP FUNCTION IF EXISTS projects_project_count_facet_keys();
 """
 
-SQLITE_ADD = """
-    INSERT INTO projects_facetkeycount (key, projects)
-    SELECT value, 1 FROM json_each(NEW.facet_keys) WHERE NEW.publication_state = 'published'
-    ON CONFLICT (key) DO UPDATE SET projects = projects + 1;
+
+def sqlite_pairs(row):
+    """FROM items giving `key.value` and `within.value` for each of the row's keys, within ''
+    and within each of its keys (json_insert appends '' to the keys)."""
+    return (
+        f"json_each({row}.facet_keys) AS key, "
+        f"json_each(json_insert({row}.facet_keys, '$[#]', '')) AS within"
+    )
+
+
+SQLITE_ADD = f"""
+    INSERT INTO projects_facetkeycount (within, key, projects)
+    SELECT within.value, key.value, 1 FROM {sqlite_pairs("NEW")}
+    WHERE NEW.publication_state = 'published'
+    ON CONFLICT (within, key) DO UPDATE SET projects = projects + 1;
 """
-SQLITE_REMOVE = """
+SQLITE_REMOVE = f"""
     UPDATE projects_facetkeycount SET projects = projects - 1
     WHERE OLD.publication_state = 'published'
-    AND key IN (SELECT value FROM json_each(OLD.facet_keys));
+    AND (within, key) IN (SELECT within.value, key.value FROM {sqlite_pairs("OLD")});
 """
 
 SQLITE = [
@@ -86,9 +115,10 @@ SQLITE = [
     BEGIN {SQLITE_REMOVE} {SQLITE_ADD} END""",
     f"""CREATE TRIGGER projects_project_count_facet_keys_delete
     AFTER DELETE ON projects_project BEGIN {SQLITE_REMOVE} END""",
-    """INSERT INTO projects_facetkeycount (key, projects)
-    SELECT keys.value, count(*) FROM projects_project, json_each(facet_keys) AS keys
-    WHERE publication_state = 'published' GROUP BY keys.value""",
+    f"""INSERT INTO projects_facetkeycount (within, key, projects)
+    SELECT within.value, key.value, count(*)
+    FROM projects_project, {sqlite_pairs("projects_project")}
+    WHERE publication_state = 'published' GROUP BY 1, 2""",
 ]
 
 SQLITE_DROP = [
@@ -120,7 +150,19 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="FacetKeyCount",
             fields=[
-                ("key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "within",
+                        "key",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("within", models.CharField(blank=True, max_length=100)),
+                ("key", models.CharField(max_length=100)),
                 ("projects", models.IntegerField(default=0)),
             ],
         ),
