@@ -72,12 +72,10 @@ class BoroughQuerySet(models.QuerySet):
     def in_partnership(self, partnership):
         return self.filter(partnership=partnership)
 
-    def with_project_count(self, projects):
-        """Annotate project_count: how many of `projects` each authority leads or takes part in
-        as a partner. Counted at once, in the grouped queries of
-        ProjectQuerySet.count_by_borough: a count per authority in SQL would go through every
-        project once per authority."""
-        counts = projects.count_by_borough()
+    def with_project_count(self, counts):
+        """Annotate project_count from `counts`, {authority's primary key: number of projects}
+        (as ProjectQuerySet.count_by_borough gives them): a count per authority in SQL would go
+        through every project once per authority."""
         return self.annotate(
             project_count=Case(
                 *[When(pk=pk, then=Value(count)) for pk, count in counts.items()],

@@ -12,7 +12,8 @@ from django.views.generic import TemplateView
 from portal.pagination import page_links, paginate
 from portal.shared_pages import SharedPageMixin
 from projects.caching import cached
-from projects.models import FundingSettlement, Project, Theme
+from projects.facet_keys import facet_key
+from projects.models import FacetKeyCount, FundingSettlement, Project, Theme
 
 from .filters import (
     COMMISSIONS_PER_PAGE,
@@ -44,10 +45,11 @@ def borough_figures(borough):
 
     def compute():
         projects = Project.objects.published().in_borough(borough)
+        kept = FacetKeyCount.objects.within(facet_key("borough", borough))
         settlements = FundingSettlement.objects.received_by(borough)
         return {
-            "project_count": projects.count(),
-            "by_theme": projects.count_by_theme(),
+            "project_count": kept.total(),
+            "by_theme": kept.per_row("theme"),
             "funding": settlements.summary(),
             "by_funder_kind": chart_rows(settlements.by_funder_kind()),
             "by_year": chart_rows(settlements.by_year()),
@@ -78,7 +80,9 @@ class BoroughListView(SharedPageMixin, TemplateView):
             {"sort": form.sort_choice},
             lambda: list(
                 form.sorted(
-                    Borough.objects.with_project_count(Project.objects.published())
+                    Borough.objects.with_project_count(
+                        FacetKeyCount.objects.within().per_row("borough")
+                    )
                     .with_funding_received()
                     .with_commission_count()
                 )

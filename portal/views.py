@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 from boroughs.models import Borough, Commission
 from projects.caching import cached
 from projects.exports import COLUMNS
-from projects.models import FundingSettlement, Project, Theme
+from projects.models import FacetKeyCount, FundingSettlement, Project, Theme
 
 from .shared_pages import SharedPageMixin
 
@@ -49,8 +49,8 @@ def headline_figures():
     published = Project.objects.published()
     return {
         "project_count": published.count(),
-        "per_borough": published.count_by_borough(),
-        "per_theme": published.count_by_theme(),
+        "per_borough": FacetKeyCount.objects.within().per_row("borough"),
+        "per_theme": FacetKeyCount.objects.within().per_row("theme"),
         "funding": FundingSettlement.objects.summary(),
     }
 

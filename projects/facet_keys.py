@@ -7,6 +7,10 @@ changes no key), the stored choice otherwise. Every project has exactly one "sta
 one "multi_year:" key.
 """
 
+# Every project has exactly one delivery status, so the status counts of any set of projects
+# add up to the number of projects in it.
+ONE_PER_PROJECT = "status"
+
 
 def facet_key(facet, value):
     return f"{facet}:{getattr(value, 'pk', value)}"

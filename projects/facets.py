@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from portal.filters import is_unset
 
 from .caching import cached
-from .facet_keys import facet_key, keys_by_facet
+from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet
 from .filters import ProjectFilterSet
 from .models import FacetKeyCount, Project
 
@@ -27,9 +27,6 @@ from .models import FacetKeyCount, Project
 FACETS = [
     name for name, item in ProjectFilterSet.base_filters.items() if item.method == "filter_facet"
 ]
-# Every project has exactly one delivery status, so the status counts of any set of projects
-# add up to the number of projects in it.
-ONE_PER_PROJECT = "status"
 
 
 def key_counts(projects):

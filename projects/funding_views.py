@@ -15,7 +15,7 @@ from portal.pagination import page_links, paginate
 from portal.shared_pages import SharedPageMixin
 
 from .funding_filters import SETTLEMENTS_PER_PAGE, FunderFilterSet, SettlementFilterSet
-from .models import ZERO, Funder, FundingSettlement, Project, Theme
+from .models import ZERO, FacetKeyCount, Funder, FundingSettlement, Project, Theme
 
 LATEST_SETTLEMENTS = 10
 LATEST_PROJECTS = 5
@@ -187,7 +187,7 @@ class ThemeListView(SharedPageMixin, TemplateView):
     template_name = "projects/theme_list.html"
 
     def get_context_data(self, **kwargs):
-        counts = Project.objects.published().count_by_theme()
+        counts = FacetKeyCount.objects.within().per_row("theme")
         themes = Theme.objects.order_by("-is_core", "position", "name", "pk")
         return super().get_context_data(
             themes=[{"theme": theme, "projects": counts.get(theme.pk, 0)} for theme in themes],

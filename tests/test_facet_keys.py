@@ -262,6 +262,19 @@ def test_the_kept_counts_follow_the_demo_catalogue_loaded_and_deleted():
     assert not FacetKeyCount.objects.filter(projects__gt=0).exists()
 
 
+def test_the_kept_counts_per_authority_and_theme_are_those_the_projects_give():
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    published = Project.objects.published()
+    kept = FacetKeyCount.objects.within()
+    assert kept.per_row("borough") == published.count_by_borough()
+    assert kept.per_row("theme") == published.count_by_theme()
+    assert kept.total() == published.count()
+    for place in Borough.objects.all():
+        within = FacetKeyCount.objects.within(key("borough", place))
+        assert within.per_row("theme") == published.in_borough(place).count_by_theme()
+        assert within.total() == published.in_borough(place).count()
+
+
 def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
     hackney = borough("hackney")
     reviewer = UserFactory()
