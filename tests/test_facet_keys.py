@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from boroughs.models import Borough, Membership
 from projects.demo import delete_catalogue
@@ -303,3 +304,26 @@ def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
     Project.objects.filter(pk=draft.pk).update(publication_state="archived")
     assert_kept_counts_are_the_catalogues()
     assert FacetKeyCount.objects.within().by_facet()["status"] == {"active": 0}
+
+
+def holds_the_counts_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid() AND objid = 'projects_facetkeycount'::regclass::oid"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_only_a_transaction_that_changes_counts_takes_their_lock():
+    """Writers of counts take one lock, held to the end of their transaction, so that two
+    transactions changing keys in several statements never deadlock on the counts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time.")
+    draft = ProjectFactory(publication_state="draft", themes=[theme("cohesion")])
+    draft.title = "Renamed"
+    draft.save()
+    assert not holds_the_counts_lock()
+    draft.publication_state, draft.published_at = Project.PublicationState.PUBLISHED, timezone.now()
+    draft.save()
+    assert holds_the_counts_lock()

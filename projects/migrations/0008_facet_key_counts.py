@@ -3,17 +3,22 @@ other key, kept in step by triggers.
 
 Triggers see every change to a project's row, however it is made (a save, a bulk update, a
 cascade, COPY), so the counts never drift from the projects. On PostgreSQL one trigger per
-statement adds up what the statement changed, key by key, and updates each count once, in key
-order, so that concurrent changes never lock the same counts in opposite orders. SQLite has
-only row triggers.
+statement adds up what the statement changed, key by key, and updates each count once. SQLite
+has only row triggers, and one writer at a time.
 """
 
 from django.db import migrations, models
 
 
 def upsert(changes):
-    """Add to each count its sum of `changes`, a query of (within, key, change) rows."""
+    """Add to each count its sum of `changes`, a query of (within, key, change) rows.
+
+    A transaction that changes counts first takes one lock for them until it ends: it may change
+    keys in several statements (a save, its links, its funding), and counts locked statement by
+    statement, even in key order, could still deadlock against another such transaction."""
     return f"""
+        PERFORM pg_advisory_xact_lock('projects_facetkeycount'::regclass::oid::bigint)
+        WHERE EXISTS ({changes});
         INSERT INTO projects_facetkeycount (within, key, projects)
         SELECT within, key, sum(change) FROM ({changes}) AS changes
         GROUP BY within, key HAVING sum(change) <> 0 ORDER BY within, key
