@@ -97,8 +97,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A web page's queries are short: compiling them to machine code (JIT) costs more than
-    # it saves. Set per connection, so it needs no change to the server.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # it saves. And the catalogue is read from memory or SSD, where reading rows through an
+    # index costs little more than reading them in order (the default assumes spinning
+    # disks, and so scans all 100,000 projects to count a few hundred). Set per connection,
+    # so they need no change to the server.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://portal")}
