@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, Func, StringAgg, TextField, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 
@@ -22,6 +22,7 @@ SEPARATOR = "\x1f"  # joins a JSON list's values in the query; never typed by pe
 CSV_LIST = "; "  # joins a list's values in a CSV cell
 CHUNK_SIZE = 500
 PIECE = 65536  # bytes of COPY output gathered into one piece of the response
+EXPORT_WORK_MEM = "128MB"
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
@@ -357,15 +358,19 @@ def csv_lines(queryset, base_url):
 def copied(connection, sql, params, options):
     """The output of COPY (query) TO STDOUT, gathered into pieces of about PIECE bytes."""
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT ({options})"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        piece, size = [], 0
-        for data in copy:
-            piece.append(bytes(data))
-            size += len(data)
-            if size >= PIECE:
-                yield b"".join(piece)
-                piece, size = [], 0
-        yield b"".join(piece)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # The export sorts and joins the whole catalogue: with this much memory PostgreSQL
+        # does it in memory instead of in temporary files, for this transaction only.
+        cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
+        with cursor.copy(statement) as copy:
+            piece, size = [], 0
+            for data in copy:
+                piece.append(bytes(data))
+                size += len(data)
+                if size >= PIECE:
+                    yield b"".join(piece)
+                    piece, size = [], 0
+            yield b"".join(piece)
 
 
 def json_chunks(queryset, base_url, meta):

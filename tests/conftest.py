@@ -1,5 +1,15 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
+
+from boroughs.models import Borough
+
+LOADERS = [
+    ("boroughs.migrations.0003_load_london_authorities", "load_authorities"),
+    ("projects.migrations.0002_load_themes_and_target_groups", "load_taxonomies"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -7,3 +17,13 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The authorities, themes and target groups that the data migrations load, for tests that
+    commit (a live server's, say): the database is emptied after each of them, so this puts the
+    reference data back, the migrations' way."""
+    if not Borough.objects.exists():
+        for module, loader in LOADERS:
+            getattr(importlib.import_module(module), loader)(django_apps, None)

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from projects.exports import COLUMNS
 
@@ -160,3 +161,23 @@ def test_the_json_export_keeps_every_character_of_the_text(client, projects):
     assert project["description"] == awkward
     [row] = read_csv(download(client, "/projects/export.csv?q=awkward"))
     assert row["description"] == awkward
+
+
+def work_mem():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/projects/export.csv", "/projects/export.json"])
+def test_an_export_leaves_the_database_connection_as_it_found_it(client, reference_data, path):
+    """PostgreSQL sorts a download with more memory, for its own transaction only: the
+    connection, which later requests reuse, keeps its settings."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL writes downloads with COPY.")
+    ProjectFactory(title="Exported")
+    before = work_mem()
+    response = client.get(path)
+    assert b"Exported" in b"".join(response.streaming_content)
+    assert work_mem() == before

@@ -4,17 +4,13 @@ No test tool downloads a browser: CHROMIUM (default /usr/bin/chromium, installed
 launched directly. On a failing test the page's screenshot and HTML are kept in test-artifacts/.
 """
 
-import importlib
 import io
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
-
-from boroughs.models import Borough
 
 # Playwright's synchronous API runs an event loop in the test thread; the ORM calls the tests
 # make from that thread are still synchronous, so Django's async-safety check does not apply.
@@ -23,10 +19,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-LOADERS = [
-    ("boroughs.migrations.0003_load_london_authorities", "load_authorities"),
-    ("projects.migrations.0002_load_themes_and_target_groups", "load_taxonomies"),
-]
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -38,15 +30,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The authorities, themes and target groups that the data migrations load.
-
-    The live server needs committed data, so each browser test runs in a real transaction and
-    the database is emptied after it; this puts the reference data back, the migrations' way.
-    """
-    if not Borough.objects.exists():
-        for module, loader in LOADERS:
-            getattr(importlib.import_module(module), loader)(django_apps, None)
+def committed_reference_data(reference_data):
+    """The live server needs committed data: each browser test runs in a real transaction,
+    after which the database is emptied, and puts the reference data back first."""
 
 
 @pytest.fixture(scope="session")
