@@ -5,12 +5,14 @@ counts beside ticked and unticked options alike say what ticking them adds. The 
 the facet keys stored on each project (projects/facet_keys.py): one grouped query for every
 facet at once, and one more for each facet with an option chosen, whatever the number of
 projects. The counts of the whole catalogue, and of the projects with any one option, need no
-pass at all: FacetKeyCount keeps them.
+pass at all: FacetKeyCount keeps them; and a search within those that matches most of them is
+counted by the projects it leaves out.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
 out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
 """
 
+import json
 from dataclasses import dataclass
 
 from django.db import connections
@@ -23,6 +25,9 @@ from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet
 from .filters import ProjectFilterSet
 from .models import FacetKeyCount, Project
 
+SEARCH = "q"
+# The share of projects a search must match to be counted by the projects it leaves out.
+BROAD = 0.5
 # The list's facets: the filters that select by facet keys, in the order the page shows them.
 FACETS = [
     name for name, item in ProjectFilterSet.base_filters.items() if item.method == "filter_facet"
@@ -41,6 +46,15 @@ def key_counts(projects):
             params,
         )
         return keys_by_facet(cursor.fetchall())
+
+
+def estimated_count(projects):
+    """How many `projects` PostgreSQL's planner expects, from its statistics (None elsewhere):
+    an estimate costs a plan, not a pass."""
+    if connections[projects.db].vendor != "postgresql":
+        return None
+    plan = json.loads(projects.order_by().values("pk").explain(format="json"))
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def option_key(value):
@@ -110,18 +124,38 @@ def counts(filterset, key, version):
     ?theme=cohesion and ?borough=hackney.
     """
 
-    def counted(filters, skipped):
+    def counted(filters, *skipped):
         kept = kept_within(filterset, filters)
         if kept is not None:
             return FacetKeyCount.objects.within(kept).by_facet()
-        projects = filterset.filter_queryset_without(filterset.queryset, skipped)
-        return cached("project-key-counts", filters, lambda: key_counts(projects), version)
+        projects = filterset.filter_queryset_without(filterset.queryset, *skipped)
+        return cached(
+            "project-key-counts", filters, lambda: counted_anew(filters, skipped, projects), version
+        )
+
+    def counted_anew(filters, skipped, projects):
+        unsearched = {name: value for name, value in filters.items() if name != SEARCH}
+        kept = kept_within(filterset, unsearched) if SEARCH in filters else None
+        if kept is None:
+            return key_counts(projects)
+        # A search that most of these projects match is counted by the few it leaves out.
+        within = FacetKeyCount.objects.within(kept)
+        if (estimated_count(projects) or 0) <= BROAD * within.total():
+            return key_counts(projects)
+        everything = filterset.filter_queryset_without(filterset.queryset, *skipped, SEARCH)
+        left_out = key_counts(everything.not_matching(filterset.form.cleaned_data[SEARCH]))
+        return {
+            facet: {
+                option: n - left_out.get(facet, {}).get(option, 0) for option, n in found.items()
+            }
+            for facet, found in within.by_facet().items()
+        }
 
     def total(found):
         return sum(found.get(ONE_PER_PROJECT, {}).values())
 
     def compute():
-        every_filter = counted(key, None)
+        every_filter = counted(key)
         found = {name: {"": total(every_filter), **every_filter.get(name, {})} for name in FACETS}
         for name in chosen_facets(filterset):
             others = counted({k: v for k, v in key.items() if k != name}, name)

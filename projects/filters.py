@@ -186,12 +186,13 @@ class ProjectFilterSet(ListFilterSet):
         form = ProjectFilterForm
 
     def filter_queryset(self, queryset):
-        return self.sorted(self.filter_queryset_without(queryset, None))
+        return self.sorted(self.filter_queryset_without(queryset))
 
-    def filter_queryset_without(self, queryset, skipped):
-        """Apply every valid filter except the one named `skipped` (for its own facet counts)."""
+    def filter_queryset_without(self, queryset, *skipped):
+        """Apply every valid filter except those named `skipped` (for their own facet
+        counts)."""
         for name, value in self.form.cleaned_data.items():
-            if name in self.filters and name != skipped and not is_unset(value):
+            if name in self.filters and name not in skipped and not is_unset(value):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 

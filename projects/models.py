@@ -532,6 +532,10 @@ def names_of(link_model, path):
     )
 
 
+def web_search_query(text):
+    return SearchQuery(text, search_type="websearch", config="english")
+
+
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: the only definition of it."""
@@ -604,10 +608,22 @@ class ProjectQuerySet(models.QuerySet):
         title, summary, description or delivery partners; title matches rank first.
         """
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config="english")
-            return self.filter(search_vector=query).annotate(
-                rank=SearchRank(F("search_vector"), query)
-            )
+            rank = SearchRank(F("search_vector"), web_search_query(text))
+        else:
+            title_match = Q()
+            for word in text.split():
+                title_match &= Q(title__icontains=word)
+            rank = Case(When(title_match, then=Value(1.0)), default=Value(0.5))
+        return self.filter(self.matching(text)).annotate(rank=rank)
+
+    def not_matching(self, text):
+        """The projects that search(text) leaves out."""
+        return self.exclude(self.matching(text))
+
+    def matching(self, text):
+        """The condition search(text) selects by."""
+        if connections[self.db].vendor == "postgresql":
+            return Q(search_vector=web_search_query(text))
         condition = Q()
         for word in text.split():
             condition &= (
@@ -616,12 +632,7 @@ class ProjectQuerySet(models.QuerySet):
                 | Q(description__icontains=word)
                 | Q(delivery_partners__icontains=word)
             )
-        title_match = Q()
-        for word in text.split():
-            title_match &= Q(title__icontains=word)
-        return self.filter(condition).annotate(
-            rank=Case(When(title_match, then=Value(1.0)), default=Value(0.5))
-        )
+        return condition
 
     def count_by_borough(self, key="id"):
         """{borough key: number of these projects it leads or is a partner in}."""

@@ -130,3 +130,13 @@ def test_a_project_is_in_a_group_of_boroughs_by_its_lead_or_a_partner():
         "Bromley alone",
         "Bromley with Camden",
     ]
+
+
+def test_a_search_and_what_it_leaves_out_share_out_every_project():
+    befriending = ProjectFactory(title="Befriending older neighbours")
+    walking = ProjectFactory(title="Walking group", summary="Befriending on foot")
+    other = ProjectFactory(title="Youth orchestra", summary="Music for young people")
+    projects = Project.objects.all()
+    assert set(projects.search("befriending")) == {befriending, walking}
+    assert set(projects.not_matching("befriending")) == {other}
+    assert set(projects.not_matching("orchestra")) == {befriending, walking}
