@@ -12,6 +12,11 @@ one "multi_year:" key.
 ONE_PER_PROJECT = "status"
 
 
+def projects_counted(found):
+    """The number of projects whose counts, {facet: {option: count}}, are `found`."""
+    return sum(found.get(ONE_PER_PROJECT, {}).values())
+
+
 def facet_key(facet, value):
     return f"{facet}:{getattr(value, 'pk', value)}"
 

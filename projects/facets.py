@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from portal.filters import is_unset
 
 from .caching import cached
-from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet
+from .facet_keys import facet_key, keys_by_facet, projects_counted
 from .filters import ProjectFilterSet
 from .models import FacetKeyCount, Project
 
@@ -139,8 +139,8 @@ def counts(filterset, key, version):
         if kept is None:
             return key_counts(projects)
         # A search that most of these projects match is counted by the few it leaves out.
-        within = FacetKeyCount.objects.within(kept)
-        if (estimated_count(projects) or 0) <= BROAD * within.total():
+        unsearched_counts = FacetKeyCount.objects.within(kept).by_facet()
+        if (estimated_count(projects) or 0) <= BROAD * projects_counted(unsearched_counts):
             return key_counts(projects)
         everything = filterset.filter_queryset_without(filterset.queryset, *skipped, SEARCH)
         left_out = key_counts(everything.not_matching(filterset.form.cleaned_data[SEARCH]))
@@ -148,19 +148,19 @@ def counts(filterset, key, version):
             facet: {
                 option: n - left_out.get(facet, {}).get(option, 0) for option, n in found.items()
             }
-            for facet, found in within.by_facet().items()
+            for facet, found in unsearched_counts.items()
         }
-
-    def total(found):
-        return sum(found.get(ONE_PER_PROJECT, {}).values())
 
     def compute():
         every_filter = counted(key)
-        found = {name: {"": total(every_filter), **every_filter.get(name, {})} for name in FACETS}
+        found = {
+            name: {"": projects_counted(every_filter), **every_filter.get(name, {})}
+            for name in FACETS
+        }
         for name in chosen_facets(filterset):
             others = counted({k: v for k, v in key.items() if k != name}, name)
-            found[name] = {"": total(others), **others.get(name, {})}
-        return {"total": total(every_filter), "facets": found}
+            found[name] = {"": projects_counted(others), **others.get(name, {})}
+        return {"total": projects_counted(every_filter), "facets": found}
 
     return cached("project-facets", key, compute, version)
 

@@ -19,7 +19,7 @@ from boroughs.models import Borough
 from portal.models import Versioned
 from portal.slugs import unique_slug
 
-from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet, keys_for
+from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet, keys_for, projects_counted
 from .fields import KeySetField
 
 # Projects whose facet keys are worked out together: a few queries per batch.
@@ -956,17 +956,19 @@ class FacetKeyCountQuerySet(models.QuerySet):
         """{facet: {option: number of published projects}}, as facets.key_counts gives them."""
         return keys_by_facet(self.values_list("key", "projects"))
 
+    def of_facet(self, facet):
+        return self.filter(key__startswith=f"{facet}:")
+
     def total(self):
-        """How many published projects are counted: each holds exactly one key of one facet."""
-        counted = self.filter(key__startswith=f"{ONE_PER_PROJECT}:")
-        return sum(counted.values_list("projects", flat=True))
+        """How many published projects are counted."""
+        return projects_counted(self.of_facet(ONE_PER_PROJECT).by_facet())
 
     def per_row(self, facet):
         """{primary key: number of published projects} for a facet whose options are rows
         (borough, theme), leaving out options without any, as count_by_borough and
         count_by_theme count them."""
-        counted = self.filter(key__startswith=f"{facet}:", projects__gt=0)
-        return {int(key.split(":", 1)[1]): n for key, n in counted.values_list("key", "projects")}
+        counted = self.of_facet(facet).filter(projects__gt=0).by_facet().get(facet, {})
+        return {int(option): n for option, n in counted.items()}
 
 
 class FacetKeyCount(models.Model):

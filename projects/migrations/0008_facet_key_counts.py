@@ -132,20 +132,15 @@ SQLITE_DROP = [
 ]
 
 
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL)
-    else:
-        for statement in SQLITE:
+def run(postgresql, sqlite):
+    """An operation running `postgresql` (one script) or the `sqlite` statements."""
+
+    def operation(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for statement in [postgresql] if vendor == "postgresql" else sqlite:
             schema_editor.execute(statement)
 
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_DROP)
-    else:
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement)
+    return operation
 
 
 class Migration(migrations.Migration):
@@ -171,5 +166,5 @@ class Migration(migrations.Migration):
                 ("projects", models.IntegerField(default=0)),
             ],
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunPython(run(POSTGRESQL, SQLITE), run(POSTGRESQL_DROP, SQLITE_DROP)),
     ]
