@@ -4,9 +4,10 @@ the same form as the filters, and the active filters as tags that remove them.""
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from .forms import DefaultedChoiceField, GOVUKDateField
-from .querystrings import query_without
+from .querystrings import QueryString
 
 PAGE_ERRORS = {
     "invalid": "Page must be a whole number, like 2",
@@ -104,8 +105,12 @@ class ListFilterSet(django_filters.FilterSet):
     def page_number(self):
         return self.form.cleaned_data.get("page") or 1
 
+    @cached_property
+    def query_string(self):
+        return QueryString(self.data)
+
     def query_without(self, *names, value=None):
-        return query_without(self.data, *names, value=value)
+        return self.query_string.without(*names, value=value)
 
     def applied_filters(self):
         """The valid active filters as tags that remove them:

@@ -96,6 +96,10 @@ class Facet:
     options: list
     control: str
 
+    @property
+    def input_type(self):
+        return "radio" if self.control == "radios" else "checkbox"
+
 
 def valid_filters(filterset):
     """The validated filterset's valid filters as plain values, to key caches by: the choices

@@ -231,6 +231,17 @@ def test_search_tag_and_amount_tags_can_be_removed(client, catalogue):
     assert 'href="?amount_from=1000"' in response.text
 
 
+def test_removal_links_keep_the_other_filters_encoded_and_start_from_page_one(client, catalogue):
+    response = client.get("/projects/?q=art+%26+craft&theme=cohesion&theme=isolation&page=1")
+    text = response.text
+    # Removing one theme keeps the search (its "&" still encoded) and the other theme.
+    assert 'href="?q=art+%26+craft&amp;theme=isolation"' in text
+    assert 'href="?q=art+%26+craft&amp;theme=cohesion"' in text
+    # Removing the search keeps both themes; no link carries the page number.
+    assert 'href="?theme=cohesion&amp;theme=isolation"' in text
+    assert "page=1" not in text.split('id="filter-form"')[0]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
