@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from boroughs.models import Commission
 from projects.models import FundingSettlement, Project
@@ -140,3 +141,18 @@ def test_a_search_and_what_it_leaves_out_share_out_every_project():
     assert set(projects.search("befriending")) == {befriending, walking}
     assert set(projects.not_matching("befriending")) == {other}
     assert set(projects.not_matching("orchestra")) == {befriending, walking}
+
+
+def test_the_search_index_holds_published_projects_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL indexes the search vector.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'projects_project' "
+            "AND indexdef LIKE '%%search_vector%%'"
+        )
+        definitions = [definition for (definition,) in cursor.fetchall()]
+    # One index, and partial: the planner needs no second index to know what is published.
+    assert len(definitions) == 1
+    assert "USING gin (search_vector) WHERE" in definitions[0]
+    assert "'published'" in definitions[0]
