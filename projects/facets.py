@@ -176,23 +176,39 @@ def counts(filterset, key, version):
     return cached("project-facets", key, compute, version)
 
 
-def facets(filterset, facet_counts):
+def facet_options(filterset, version):
+    """{facet: [(value, label, key)]}: every facet's options, which are the same on every list
+    page until the catalogue changes, so they are read from their tables once for all pages."""
+
+    def listed():
+        return {
+            name: [
+                (str(value), str(label), option_key(value))
+                for value, label in filterset.form[name].field.choices
+            ]
+            for name in FACETS
+        }
+
+    return cached("facet-options", {}, listed, version)
+
+
+def facets(filterset, facet_counts, version):
     """Every facet of a validated ProjectFilterSet, with its options and their counts."""
     result = []
-    for name in FACETS:
+    for name, options in facet_options(filterset, version).items():
         found = facet_counts["facets"][name]
         field = filterset.form[name]
         chosen = field.value()
         chosen = {str(v) for v in chosen} if isinstance(chosen, list | tuple) else {chosen or ""}
         options = [
             FacetOption(
-                value=str(value),
+                value=value,
                 label=label,
-                count=found.get(option_key(value), 0),
-                selected=str(value) in chosen,
+                count=found.get(key, 0),
+                selected=value in chosen,
                 id=f"{field.auto_id}_{index}",
             )
-            for index, (value, label) in enumerate(field.field.choices)
+            for index, (value, label, key) in enumerate(options)
         ]
         control = "radios" if field.widget_type == "radioselect" else "checkboxes"
         result.append(Facet(name=name, field=field, options=options, control=control))

@@ -51,7 +51,7 @@ class ProjectListView(SharedPageMixin, TemplateView):
         key, version = valid_filters(filterset), catalogue_version()
         found = counts(filterset, key, version)
         # Built only if the filter column is not already cached for these filters.
-        facet_list = SimpleLazyObject(lambda: facets(filterset, found))
+        facet_list = SimpleLazyObject(lambda: facets(filterset, found, version))
         context = {
             "filterset": filterset,
             "form": filterset.form,

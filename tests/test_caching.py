@@ -10,6 +10,7 @@ from projects.models import Project
 
 from .factories import (
     CommissionFactory,
+    FunderFactory,
     ProjectFactory,
     ProjectFundingFactory,
     UserFactory,
@@ -51,6 +52,21 @@ def test_facet_counts_follow_new_links_between_projects_and_themes(client):
         'Isolation and loneliness <span class="portal-facet-count">(1'
         in client.get("/projects/").text
     )
+
+
+def test_the_list_s_filter_options_follow_a_renamed_theme_and_a_new_funder(client):
+    ProjectFactory(themes=[theme("isolation")])
+    page = client.get("/projects/").text
+    assert "Isolation and loneliness <span" in page
+    assert "Fund for Neighbourly Suppers" not in page
+    isolation = theme("isolation")
+    isolation.name = "Loneliness"
+    isolation.save()
+    FunderFactory(name="Fund for Neighbourly Suppers")
+    page = client.get("/projects/").text
+    assert "Isolation and loneliness <span" not in page
+    assert 'Loneliness <span class="portal-facet-count">(1' in page
+    assert "Fund for Neighbourly Suppers <span" in page
 
 
 def test_headline_figures_follow_new_funding(client):

@@ -196,7 +196,7 @@ def assert_each_count_is_what_choosing_it_alone_shows(chosen):
     published = Project.objects.published()
     filterset = ProjectFilterSet(QueryDict(chosen), queryset=published)
     assert filterset.is_valid()
-    shown = facets(filterset, counts(filterset, valid_filters(filterset), 1))
+    shown = facets(filterset, counts(filterset, valid_filters(filterset), 1), 1)
     checked = 0
     for facet in shown:
         for option in facet.options:

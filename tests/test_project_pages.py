@@ -194,7 +194,7 @@ def test_facets_count_every_option_under_the_other_filters(catalogue):
     )
     assert filterset.is_valid()
     key = valid_filters(filterset)
-    by_name = {facet.name: facet for facet in facets(filterset, counts(filterset, key, 1))}
+    by_name = {facet.name: facet for facet in facets(filterset, counts(filterset, key, 1), 1)}
     themes = {o.value: o.count for o in by_name["theme"].options}
     # The theme facet ignores the theme filter but keeps the inner-London one.
     assert themes["cohesion"] == 2
