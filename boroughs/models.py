@@ -2,9 +2,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     OuterRef,
@@ -343,12 +345,15 @@ class RecommendationQuerySet(models.QuerySet):
         published projects that address it in any borough (at most `limit`), each marked
         `is_elsewhere` when none of `home_boroughs` (the commission's) leads it or takes part in
         it; and annotate how many published projects address it, `published_project_count`."""
-        from projects.models import Project  # projects.models imports this module
+        from projects.models import Project, in_facet  # projects.models imports this module
 
         published = Project.objects.published()
-        at_home = published.in_any_borough(home_boroughs).filter(pk=OuterRef("pk"))
+        # From the stored keys of each project shown: a subquery over every project at home
+        # would be worked out for all that address the recommendation, before the newest few
+        # are kept.
+        at_home = in_facet("borough", home_boroughs)
         addressing = (
-            published.annotate(is_elsewhere=~Exists(at_home))
+            published.annotate(is_elsewhere=ExpressionWrapper(~at_home, BooleanField()))
             .select_related("lead_borough")
             .order_by("-published_at", "-pk")
         )

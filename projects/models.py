@@ -536,6 +536,12 @@ def web_search_query(text):
     return SearchQuery(text, search_type="websearch", config="english")
 
 
+def in_facet(facet, options):
+    """The condition that a project matches any of these options of a facet of the projects
+    list, by its stored facet keys (facet_keys.py): a check of one column, no join."""
+    return Q(facet_keys__overlaps=[facet_key(facet, option) for option in options])
+
+
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: the only definition of it."""
@@ -558,9 +564,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.with_any_theme([theme])
 
     def in_facet(self, facet, options):
-        """Projects matching any of these options of a facet of the projects list, by their
-        stored facet keys (facet_keys.py)."""
-        return self.filter(facet_keys__overlaps=[facet_key(facet, option) for option in options])
+        """Projects matching any of these options of a facet of the projects list."""
+        return self.filter(in_facet(facet, options))
 
     def refresh_facet_keys(self):
         """Work out the stored facet keys of these projects again from what they link to."""
