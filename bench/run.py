@@ -55,7 +55,7 @@ class Mode:
     uncached: int
 
 
-FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2, uncached=3)
+FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2, uncached=5)
 SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1, uncached=1)
 
 
