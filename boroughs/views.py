@@ -44,9 +44,7 @@ def borough_figures(borough):
     changes, as every visitor sees the same."""
 
     def compute():
-        # By the facet keys the kept counts come from, newest first: an index in that order
-        # finds the newest few after reading a few hundred projects, not all of the borough's.
-        projects = Project.objects.published().in_facet("borough", [borough])
+        projects = Project.objects.published().in_borough(borough)
         kept = FacetKeyCount.objects.within(facet_key("borough", borough))
         settlements = FundingSettlement.objects.received_by(borough)
         return {

@@ -551,14 +551,10 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(lead_borough=borough)
 
     def in_borough(self, borough):
-        """Projects the borough leads or takes part in as a partner."""
-        return self.in_any_borough([borough])
-
-    def in_any_borough(self, boroughs):
-        # One list of ids (led, or taken part in), so that both halves use an index.
-        led = Project.objects.filter(lead_borough__in=boroughs).values("pk")
-        partnered = Project.partner_boroughs.through.objects.filter(borough__in=boroughs)
-        return self.filter(pk__in=led.union(partnered.values("project_id"), all=True))
+        """Projects the borough leads or takes part in as a partner, by their stored keys: the
+        borough's counts come from the same keys, and a check of one column lets an index in
+        another order (newest first, say) find the first few without reading them all."""
+        return self.in_facet("borough", [borough])
 
     def with_theme(self, theme):
         return self.with_any_theme([theme])
