@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connections, transaction
-from django.db.models import F, Func, StringAgg, TextField, Value, Window
+from django.db.models import Aggregate, F, Func, StringAgg, TextField, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 
 from .models import Project, ProjectFunding
@@ -219,16 +219,31 @@ def cell(column, *, for_csv):
     return value
 
 
+class JSONList(Aggregate):
+    """PostgreSQL: the values as a JSON array, written as text (JSONB_AGG's binary form costs
+    more to write out)."""
+
+    function = "JSON_AGG"
+    allow_distinct = True
+    allow_order_by = True
+    output_field = TextField()
+
+
 def linked_table(column, *, delimiter, db):
     """SQL for a derived table of (project_id, names): each project's distinct values of a
-    linked column, in alphabetical order, joined by `delimiter`."""
+    linked column, in alphabetical order, joined by `delimiter`, or as a JSON array when
+    `delimiter` is None (PostgreSQL)."""
     link = column.source
     if connections[db].features.supports_aggregate_order_by_clause:
         value = F(link.path)
+        if delimiter is None:
+            names = JSONList(value, distinct=True, order_by=value)
+        else:
+            names = StringAgg(value, Value(delimiter), distinct=True, order_by=value)
         aggregated = (
             link.model.objects.order_by()
             .values("project_id")
-            .annotate(names=StringAgg(value, Value(delimiter), distinct=True, order_by=value))
+            .annotate(names=names)
             .values("project_id", "names")
         )
         return aggregated.query.sql_with_params()
@@ -261,9 +276,10 @@ class ExportQuery:
         return f"SELECT {', '.join(self.cells)} {self.rest}", [*self.cell_params, *self.params]
 
 
-def export_query(queryset, base_url, *, for_csv):
+def export_query(queryset, base_url, *, for_csv, json_lists=False):
     """One query for the cells of `queryset`'s rows, in its order: its own columns, plus each
-    linked column aggregated once per project over its whole link table and joined on.
+    linked column aggregated once per project over its whole link table and joined on (as
+    JSON arrays with `json_lists`, on PostgreSQL).
 
     Aggregating each link table in one pass is several times faster than a subquery per
     project; the ORM writes every part, so the SQL suits the database in use.
@@ -284,9 +300,8 @@ def export_query(queryset, base_url, *, for_csv):
         if not column.linked:
             query.cells.append(f'base."export_{column.name}"')
             continue
-        link_sql, link_params = linked_table(
-            column, delimiter=CSV_LIST if for_csv else SEPARATOR, db=queryset.db
-        )
+        delimiter = None if json_lists else CSV_LIST if for_csv else SEPARATOR
+        link_sql, link_params = linked_table(column, delimiter=delimiter, db=queryset.db)
         joins.append(
             f'LEFT JOIN ({link_sql}) AS link{index} ON link{index}."project_id" = base."export_pk"'
         )
@@ -304,12 +319,14 @@ def json_documents_query(queryset, base_url):
     """PostgreSQL: the same query, writing each project as a JSON object, lists as arrays and
     money as numbers. ROW_TO_JSON over a row of named cells is quicker than JSON_BUILD_OBJECT,
     which looks up how to write each of its arguments anew for every project."""
-    query = export_query(queryset, base_url, for_csv=False)
+    query = export_query(queryset, base_url, for_csv=False, json_lists=True)
     cells, cell_params = [], []
     for column, value in zip(COLUMNS, query.cells, strict=True):
-        if column.kind in ("several", "lines"):
+        if column.linked:
+            value = f"COALESCE({value}, '[]')"
+        elif column.kind == "lines":
             value = f"COALESCE(TO_JSON(STRING_TO_ARRAY({value}, %s)), '[]')"
-            cell_params.append(SEPARATOR if column.linked else "\n")
+            cell_params.append("\n")
         elif column.kind == "money":
             value = f"{value}::numeric"
         cells.append(f'{value} AS "{column.name}"')
