@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.cache import RedisCache
+
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "portal" / "settings.py"
 SECRET = "a-long-random-production-secret-key-for-these-tests-only-0123456789"
@@ -66,7 +68,7 @@ def test_the_environment_configures_a_production_deployment(environment):
         "portal",
     )
     assert settings["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.RedisCache",
         "LOCATION": "redis://cache.example.org:6379/1",
     }
     assert settings["MAILERS"]["default"]["OPTIONS"] == {
@@ -125,3 +127,11 @@ def test_schema_commands_run_without_a_secret_key_and_sign_nothing(environment):
     )
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_the_redis_cache_makes_one_client_per_server_and_reuses_it():
+    # Making a client opens no connection, so this needs no Redis server.
+    cache = RedisCache("redis://cache.example.org:6379/1", {})
+    client = cache._cache.get_client("catalogue:version")
+    assert client is cache._cache.get_client("another-key", write=True)
+    assert client.connection_pool.connection_kwargs["host"] == "cache.example.org"
