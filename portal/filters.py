@@ -81,6 +81,16 @@ class ListFilterSet(django_filters.FilterSet):
     orderings = {}
     default_sort = ""
 
+    def __init__(self, data=None, *args, **kwargs):
+        # A blank value of a filter with checkboxes (?theme=, as a hand-made link or a form
+        # with an "any" option sends) chooses nothing, rather than an option that is not there.
+        if data is not None:
+            data = data.copy()
+            for name, item in self.base_filters.items():
+                if isinstance(item, django_filters.MultipleChoiceFilter) and name in data:
+                    data.setlist(name, [value for value in data.getlist(name) if value != ""])
+        super().__init__(data, *args, **kwargs)
+
     def get_form_class(self):
         """The form class, built once per FilterSet class: django-filter would build a new one
         on every request, and its fields do not depend on the request."""

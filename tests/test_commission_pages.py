@@ -127,6 +127,8 @@ def test_the_list_shows_each_commission_with_its_figures(client):
         ),
         ("kind=fairness&borough=hackney&cross_party=no", ["Camden Fairness Commission"]),
         ("kind=cohesion&borough=islington", []),
+        # A blank value, as a hand-made link may carry, chooses nothing.
+        ("kind=&status=&borough=&borough=brent", ["Brent Equality Review"]),
     ],
 )
 def test_the_filters(client, query, expected):

@@ -161,6 +161,9 @@ ALL = {
         ),
         ("q=befriend", {"Hackney Befriending"}),
         ("theme=cohesion&borough=westminster", {"Westminster Safe Spaces"}),
+        # A blank value, as a hand-made link may carry, chooses nothing.
+        ("theme=&status=&funder=&borough=", ALL),
+        ("theme=&theme=cohesion&borough=westminster", {"Westminster Safe Spaces"}),
     ],
 )
 def test_each_filter_shows_exactly_the_matching_published_projects(
