@@ -76,8 +76,8 @@ class BoroughQuerySet(models.QuerySet):
 
     def with_project_count(self, counts):
         """Annotate project_count from `counts`, {authority's primary key: number of projects}
-        (as ProjectQuerySet.count_by_borough gives them): a count per authority in SQL would go
-        through every project once per authority."""
+        (as FacetKeyCount's per_row and ProjectQuerySet.count_by_borough give them): a count
+        per authority in SQL would go through every project once per authority."""
         return self.annotate(
             project_count=Case(
                 *[When(pk=pk, then=Value(count)) for pk, count in counts.items()],

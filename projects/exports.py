@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Concat, RowNumber
 
 from .models import Project, ProjectFunding
 
-SEPARATOR = "\x1f"  # joins a JSON list's values in the query; never typed by people
+SEPARATOR = "\x1f"  # joins a list's values for JSON built in Python; never typed by people
 CSV_LIST = "; "  # joins a list's values in a CSV cell
 CHUNK_SIZE = 500
 PIECE = 65536  # bytes of COPY output gathered into one piece of the response

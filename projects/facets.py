@@ -23,7 +23,7 @@ from portal.filters import is_unset
 
 from .caching import cached
 from .facet_keys import facet_key, keys_by_facet, projects_counted
-from .filters import ProjectFilterSet
+from .filters import ProjectFilterSet, chosen_options
 from .models import FacetKeyCount, Project
 
 SEARCH = "q"
@@ -76,8 +76,7 @@ def kept_within(filterset, filters):
     if len(filters) > 1 or next(iter(filters)) not in FACETS:
         return None
     name = next(iter(filters))
-    value = filterset.form.cleaned_data[name]
-    options = list(value) if isinstance(value, QuerySet | list | tuple) else [value]
+    options = chosen_options(filterset.form.cleaned_data[name])
     return facet_key(name, options[0]) if len(options) == 1 else None
 
 

@@ -26,6 +26,12 @@ PAGE_SIZES = [10, 20, 50, 100]
 DEFAULT_PAGE_SIZE = 20
 
 
+def chosen_options(value):
+    """A facet filter's cleaned value as a list of options: checkboxes give several (a queryset
+    or a list), radios one."""
+    return list(value) if isinstance(value, QuerySet | list | tuple) else [value]
+
+
 class Sort:
     RELEVANCE = "relevance"
     NEWEST = "newest"
@@ -258,7 +264,7 @@ class ProjectFilterSet(ListFilterSet):
         """Projects matching any chosen option of the facet `name`, by their facet keys."""
         if not value:
             return queryset
-        return queryset.in_facet(name, value if isinstance(value, QuerySet | list) else [value])
+        return queryset.in_facet(name, chosen_options(value))
 
     def filter_recommendation(self, queryset, name, value):
         if value is None:
