@@ -28,6 +28,7 @@ from .models import (
     FundingSettlement,
     Project,
     ProjectFunding,
+    PublishedKeysVersion,
     Restrictions,
     TargetGroup,
     Theme,
@@ -374,12 +375,13 @@ def catalogue_is_empty():
 
 def delete_catalogue():
     """Delete every project, commission, settlement and funder, with their links and history
-    (not authorities, memberships, themes or target groups).
+    (not authorities, memberships, themes or target groups, nor the projects' version token,
+    which moves on instead).
 
     Whole tables are emptied at once (TRUNCATE on PostgreSQL): deleting row by row, with the
     signals and history each deletion brings, takes many minutes at 100,000 projects.
     """
-    kept = {Borough, Membership, Theme, TargetGroup}
+    kept = {Borough, Membership, Theme, TargetGroup, PublishedKeysVersion}
     tables = [
         model._meta.db_table
         for app in ("projects", "boroughs")

@@ -1,52 +1,42 @@
 """Facet counts for the projects list: how many projects each filter option would show.
 
 Each facet counts within the results of every other active filter but ignores its own, so the
-counts beside ticked and unticked options alike say what ticking them adds. The counts come from
-the facet keys stored on each project (projects/facet_keys.py): one grouped query for every
-facet at once, and one more for each facet with an option chosen, whatever the number of
-projects. The counts of the whole catalogue, and of the projects with any one option, need no
-pass at all: FacetKeyCount keeps them; and a search within those that matches most of them is
-counted by the projects it leaves out.
+counts beside ticked and unticked options alike say what ticking them adds. They come from the
+facet index (projects/facet_index.py): the ids of the published projects holding each option,
+in memory, so that every count is an intersection of bitmaps. Only the filters that are not
+facets (a search, amounts, dates) need a query, and it checks only the projects that fail at
+most one chosen facet, the only ones any count can include.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
 out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
 """
 
-import functools
 import json
 from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
+from pyroaring import BitMap
 
 from portal.filters import is_unset
 
 from .caching import cached
-from .facet_keys import facet_key, keys_by_facet, projects_counted
+from .facet_index import current_index
 from .filters import ProjectFilterSet, chosen_options
-from .models import FacetKeyCount, Project
 
 SEARCH = "q"
-# The share of projects a search must match to be counted by the projects it leaves out.
+# The share of projects a search must match to be checked on the projects it leaves out.
 BROAD = 0.5
+# The most projects a query names by id: more are checked by a pass over them all instead.
+NAMED = 10_000
 # The list's facets: the filters that select by facet keys, in the order the page shows them.
 FACETS = [
     name for name, item in ProjectFilterSet.base_filters.items() if item.method == "filter_facet"
 ]
 
 
-def key_counts(projects):
-    """{facet: {option: number of `projects` matching it}}, in one grouped query over the
-    projects' stored facet keys."""
-    connection = connections[projects.db]
-    sql, params = projects.order_by().values("facet_keys").query.sql_with_params()
-    each_key = Project._meta.get_field("facet_keys").each_key(connection, "projects.facet_keys")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT keys.value, COUNT(*) FROM ({sql}) AS projects, {each_key} GROUP BY keys.value",
-            params,
-        )
-        return keys_by_facet(cursor.fetchall())
+def ids_of(projects):
+    return BitMap(projects.order_by().values_list("pk", flat=True))
 
 
 def estimated_count(projects):
@@ -68,16 +58,23 @@ def chosen_facets(filterset):
     return [name for name in FACETS if not is_unset(filterset.form.cleaned_data.get(name))]
 
 
-def kept_within(filterset, filters):
-    """The key whose kept counts (FacetKeyCount) are those of the projects `filters` give: ""
-    for no filter, the option's key for one option of one facet; None for any other filters."""
-    if not filters:
-        return ""
-    if len(filters) > 1 or next(iter(filters)) not in FACETS:
-        return None
-    name = next(iter(filters))
-    options = chosen_options(filterset.form.cleaned_data[name])
-    return facet_key(name, options[0]) if len(options) == 1 else None
+def through_other_filters(filterset, key, candidates):
+    """Those of `candidates` (a BitMap of published projects) that the valid filters other
+    than facets let through; `key` names the valid filters."""
+    text = filterset.form.cleaned_data.get(SEARCH, "").strip()
+    applied = {name for name in key if name not in FACETS and (name != SEARCH or text)}
+    if not applied:
+        return candidates
+    projects = filterset.filter_queryset_without(filterset.queryset, *FACETS, SEARCH)
+    if len(candidates) <= NAMED:
+        projects = projects.among(candidates)
+    if SEARCH not in applied:
+        return candidates & ids_of(projects)
+    searched = projects.filter(projects.matching(text))
+    if applied == {SEARCH} and (estimated_count(searched) or 0) > BROAD * len(candidates):
+        # A search that most of them match is checked on the few it leaves out.
+        return candidates - ids_of(projects.not_matching(text))
+    return candidates & ids_of(searched)
 
 
 @dataclass
@@ -121,56 +118,36 @@ def counts(filterset, key, version):
     """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset of
     published projects whose valid filters are `key`, cached until the catalogue changes.
 
-    A facet's counts ignore its own filter. Facets with nothing chosen take their counts from
-    the projects every filter gives. A facet with an option chosen takes them from the list
-    without its filter: those are the counts of another page, cached in their turn, so that
-    ?theme=cohesion reuses the unfiltered list's and ?theme=cohesion&borough=hackney those of
-    ?theme=cohesion and ?borough=hackney.
+    A facet's counts ignore its own filter: a facet with nothing chosen counts the projects
+    every filter gives, one with an option chosen those every other filter gives.
     """
 
-    @functools.cache
-    def unfaceted():
-        # The filters other than facets, the same in every count: built once for them all.
-        return filterset.filter_queryset_without(filterset.queryset, *FACETS)
-
-    def counted(filters, *skipped):
-        kept = kept_within(filterset, filters)
-        if kept is not None:
-            return FacetKeyCount.objects.within(kept).by_facet()
-        return cached(
-            "project-key-counts", filters, lambda: counted_anew(filters, skipped), version
-        )
-
-    def counted_anew(filters, skipped):
-        others = [name for name in filterset.filters if name not in FACETS]
-        projects = filterset.filter_queryset_without(unfaceted(), *skipped, *others)
-        unsearched = {name: value for name, value in filters.items() if name != SEARCH}
-        kept = kept_within(filterset, unsearched) if SEARCH in filters else None
-        if kept is None:
-            return key_counts(projects)
-        # A search that most of these projects match is counted by the few it leaves out.
-        unsearched_counts = FacetKeyCount.objects.within(kept).by_facet()
-        if (estimated_count(projects) or 0) <= BROAD * projects_counted(unsearched_counts):
-            return key_counts(projects)
-        everything = filterset.filter_queryset_without(filterset.queryset, *skipped, SEARCH)
-        left_out = key_counts(everything.not_matching(filterset.form.cleaned_data[SEARCH]))
-        return {
-            facet: {
-                option: n - left_out.get(facet, {}).get(option, 0) for option, n in found.items()
-            }
-            for facet, found in unsearched_counts.items()
-        }
-
     def compute():
-        every_filter = counted(key)
-        found = {
-            name: {"": projects_counted(every_filter), **every_filter.get(name, {})}
-            for name in FACETS
+        index = current_index(filterset.queryset.db)
+        chosen = {
+            name: index.holding(name, chosen_options(filterset.form.cleaned_data[name]))
+            for name in chosen_facets(filterset)
         }
-        for name in chosen_facets(filterset):
-            others = counted({k: v for k, v in key.items() if k != name}, name)
-            found[name] = {"": projects_counted(others), **others.get(name, {})}
-        return {"total": projects_counted(every_filter), "facets": found}
+
+        def within(projects, *skipped):
+            for name, ids in chosen.items():
+                if name not in skipped:
+                    projects = projects & ids
+            return projects
+
+        # The projects failing at most one chosen facet: the only ones any count includes.
+        candidates = BitMap.union(
+            within(index.published), *(within(index.published, name) for name in chosen)
+        )
+        projects = through_other_filters(filterset, key, candidates)
+        every_filter = within(projects)
+        found = {
+            name: {"": len(every_filter), **index.counts(name, every_filter)} for name in FACETS
+        }
+        for name in chosen:
+            others = within(projects, name)
+            found[name] = {"": len(others), **index.counts(name, others)}
+        return {"total": len(every_filter), "facets": found}
 
     return cached("project-facets", key, compute, version)
 
