@@ -338,6 +338,26 @@ def uncached_ms(server, projects, path, runs):
     return statistics.median(times)
 
 
+def facet_index_figures(projects):
+    """How long building the facet index takes (the median of 3), which the write that
+    changes published projects' keys does once it commits, and its size in the cache."""
+    script = """
+import json, pickle, statistics, time
+from projects.facet_index import FacetIndex
+times = []
+for _ in range(3):
+    started = time.perf_counter()
+    index = FacetIndex.build()
+    times.append((time.perf_counter() - started) * 1000)
+print(json.dumps({
+    "build_ms": statistics.median(times),
+    "keys": len(index.holders),
+    "kb": len(pickle.dumps(index)) / 1024,
+}))
+"""
+    return json.loads(manage(projects, "shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
 def resident_kb(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -405,6 +425,7 @@ def main():
         "exports": {},
     }
     floors = in_process(mode.projects, {**addresses, **EXPORTS}, repeats=5)
+    report["facet_index"] = facet_index_figures(mode.projects)
     small_floors = {}
     if not options.smoke:
         prepare_database(SMOKE.projects)
@@ -594,6 +615,11 @@ def print_report(report):
     print("on the server; mdb = the same for the miss; q = queries of a request with warm caches,")
     print("cq = with empty caches (cq@1k: at 1,000 projects); fl = framework floor (p50 alone)")
     print("+ db, and for miss/fl + mdb.")
+    index = report["facet_index"]
+    print(
+        f"Facet index: built in {index['build_ms']:.0f} ms, once per change to published "
+        f"projects' keys; {index['keys']} keys, {index['kb']:.0f} KB in the cache."
+    )
     for name, export in report["exports"].items():
         print(
             f"{name}: {export['seconds']:.2f} s for {export['bytes'] / 1e6:.1f} MB, "

@@ -12,17 +12,19 @@ Each worker process keeps the index of the token it last saw, and puts what it b
 cache for the other workers, so that each change is built once.
 """
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connections
-from pyroaring import BitMap
+from pyroaring import BitMap, FrozenBitMap
 
 from .caching import TIMEOUT
 from .facet_keys import ONE_PER_PROJECT, facet_key
 from .models import Project, PublishedKeysVersion
 
+BATCH = 1000
 # The index each database's projects last had, with the token it was built at.
 held = {}
 
@@ -35,12 +37,18 @@ class FacetIndex:
 
     @classmethod
     def build(cls, using="default"):
-        holders = defaultdict(list)
-        keys = Project.objects.using(using).published().values_list("pk", "facet_keys")
-        for pk, project_keys in keys.iterator(chunk_size=5000):
-            for key in project_keys:
-                holders[key].append(pk)
-        return cls({key: BitMap(ids) for key, ids in holders.items()})
+        holders = defaultdict(BitMap)
+        rows = Project.objects.using(using).published().values_list("pk", "facet_keys")
+        # A batch of projects at a time: lists of all million ids would have the worker keep
+        # their memory.
+        for batch in itertools.batched(rows.iterator(chunk_size=BATCH), BATCH):
+            found = defaultdict(list)
+            for pk, keys in batch:
+                for key in keys:
+                    found[key].append(pk)
+            for key, ids in found.items():
+                holders[key].update(ids)
+        return cls({key: FrozenBitMap(ids) for key, ids in holders.items()})
 
     def of_facet(self, facet):
         prefix = f"{facet}:"

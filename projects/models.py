@@ -997,8 +997,9 @@ class FacetKeyCountQuerySet(models.QuerySet):
 
 class FacetKeyCount(models.Model):
     """How many published projects hold each facet key: of them all (`within` empty), and of
-    those holding another key (`within` that key), so that the list's counts, unfiltered or
-    filtered by one option, take one small query instead of a pass over projects' keys.
+    those holding another key (`within` that key), so that the counts per borough and theme on
+    the home page, the boroughs index and profiles and the funding pages take one small query
+    instead of a pass over projects' keys.
 
     Database triggers (migration 0008) keep it in step with every insert, update and delete of
     a project, whatever makes them (a form, a bulk update, a cascade, a COPY).

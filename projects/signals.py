@@ -1,12 +1,14 @@
-"""Keep derived data in step: each project's stored funding total and facet keys, and the
-cache of counts."""
+"""Keep derived data in step: each project's stored funding total and facet keys, the cache of
+counts and the facet index."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from boroughs.models import Borough, Commission, Recommendation
 
 from .caching import catalogue_changed
+from .facet_index import current_index
 from .models import (
     Funder,
     FundingSettlement,
@@ -117,6 +119,11 @@ def forget_counts(sender, instance=None, **kwargs):
     if isinstance(instance, Project) and instance.published_at is None:
         return
     catalogue_changed()
+    # The facet index of the changed catalogue is built by the request that changed it, once
+    # its transaction has committed, rather than by the next researcher's (a no-op unless the
+    # published projects' keys changed).
+    using = kwargs.get("using", "default")
+    transaction.on_commit(lambda: current_index(using), using=using, robust=True)
 
 
 for model in COUNTED:

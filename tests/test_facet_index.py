@@ -86,3 +86,15 @@ def test_another_worker_takes_the_index_from_the_cache_without_reading_projects(
     assert len(queries) == 1
     assert "publishedkeysversion" in queries[0]["sql"]
     assert themed(index, "cohesion") == {project.pk}
+
+
+def test_a_committed_change_builds_the_index_before_anyone_asks(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        project = ProjectFactory(themes=[theme("cohesion")])
+    with CaptureQueriesContext(connection) as queries:
+        index = current_index()
+    assert len(queries) == 1
+    assert "publishedkeysversion" in queries[0]["sql"]
+    assert themed(index, "cohesion") == {project.pk}
