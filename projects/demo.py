@@ -29,6 +29,7 @@ from .models import (
     Project,
     ProjectFunding,
     PublishedKeysVersion,
+    PublishedSearchVector,
     Restrictions,
     TargetGroup,
     Theme,
@@ -755,6 +756,7 @@ class DemoCatalogue:
 
 BULK_MODELS = [
     Project,
+    PublishedSearchVector,
     FundingSettlement,
     YearlyAllocation,
     ProjectFunding,

@@ -22,9 +22,9 @@ from portal.filters import is_unset
 
 from .caching import cached
 from .facet_index import current_index
-from .filters import ProjectFilterSet, chosen_options
+from .filters import SEARCH, ProjectFilterSet, chosen_options
+from .models import PublishedSearchVector
 
-SEARCH = "q"
 # The share of projects a search must match to be checked on the projects it leaves out.
 BROAD = 0.5
 # The most projects a query names by id: more are checked by a pass over them all instead.
@@ -72,8 +72,10 @@ def through_other_filters(filterset, key, candidates):
         return candidates & ids_of(projects)
     searched = projects.filter(projects.matching(text))
     if applied == {SEARCH} and (estimated_count(searched) or 0) > BROAD * len(candidates):
-        # A search that most of them match is checked on the few it leaves out.
-        return candidates - ids_of(projects.not_matching(text))
+        # A search that most of them match is checked on the few it leaves out, read from the
+        # published projects' search vectors alone.
+        vectors = PublishedSearchVector.objects.using(projects.db)
+        return candidates - BitMap(vectors.not_matching(text).values_list("project_id", flat=True))
     return candidates & ids_of(searched)
 
 

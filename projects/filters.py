@@ -22,6 +22,8 @@ from portal.forms import DefaultedChoiceField
 
 from .models import Funder, Project, Restrictions, TargetGroup, Theme
 
+# The search filter's name, which is also the query string's.
+SEARCH = "q"
 PAGE_SIZES = [10, 20, 50, 100]
 DEFAULT_PAGE_SIZE = 20
 
@@ -80,7 +82,7 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        searching = bool(self.data.get("q", "").strip())
+        searching = bool(self.data.get(SEARCH, "").strip())
         self.fields["sort"].initial = Sort.RELEVANCE if searching else Sort.NEWEST
 
     def clean(self):
@@ -204,7 +206,7 @@ class ProjectFilterSet(ListFilterSet):
 
     @property
     def searching(self):
-        return bool(self.form.cleaned_data.get("q", "").strip())
+        return bool(self.form.cleaned_data.get(SEARCH, "").strip())
 
     @property
     def sort(self):
@@ -236,7 +238,7 @@ class ProjectFilterSet(ListFilterSet):
                 groups.append({"heading": facet.field.label, "items": items})
         cleaned = self.form.cleaned_data
         singles = [
-            ("q", "Search", lambda v: f"“{v}”" if v.strip() else None),
+            (SEARCH, "Search", lambda v: f"“{v}”" if v.strip() else None),
             ("recommendation", "Addresses", lambda v: f"{v.commission} {v.reference}"),
             ("amount_from", "Funding from", lambda v: f"£{v:,.0f}"),
             ("amount_to", "Funding to", lambda v: f"£{v:,.0f}"),

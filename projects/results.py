@@ -1,8 +1,10 @@
 """The results of the projects list, fetched the cheapest way their order allows."""
 
+from django.db import connections
+
 from .caching import cached
-from .filters import Sort
-from .models import Project
+from .filters import SEARCH, Sort
+from .models import Project, PublishedSearchVector
 
 # How far a search ranking is kept: 50 pages of 20, beyond which few people read.
 RANKED = 1000
@@ -38,20 +40,16 @@ class Results:
 
 
 class RankedResults(Results):
-    """A search in relevance order, its first RANKED ids kept from a cached ranking.
+    """A search in relevance order, its first RANKED ids kept from a cached ranking (the ids
+    of `listed` in its order, as `ranked_ids` gives them).
 
     Ranking a common word means scoring every project it matches; the ranking is the same for
     everyone until the catalogue changes, so it is worked out once and kept.
     """
 
-    def __init__(self, listed, fields, key, version):
+    def __init__(self, listed, fields, key, version, ranked_ids):
         super().__init__(listed, fields)
-        self.ranking = cached(
-            "project-ranking",
-            key,
-            lambda: list(listed.values_list("pk", flat=True)[:RANKED]),
-            version,
-        )
+        self.ranking = cached("project-ranking", key, lambda: list(ranked_ids[:RANKED]), version)
 
     def __getitem__(self, window):
         if window.stop is not None and window.stop <= len(self.ranking):
@@ -60,8 +58,14 @@ class RankedResults(Results):
 
 
 def results(filterset, fields, key, version):
-    """The filterset's results (its valid filters are `key`) to page through, as rows of
-    `fields` (with "pk")."""
-    if filterset.sort == Sort.RELEVANCE:
-        return RankedResults(filterset.qs, fields, key, version)
-    return Results(filterset.qs, fields)
+    """The published projects' results of a filterset (its valid filters are `key`) to page
+    through, as rows of `fields` (with "pk")."""
+    if filterset.sort != Sort.RELEVANCE:
+        return Results(filterset.qs, fields)
+    ranked_ids = filterset.qs.values_list("pk", flat=True)
+    if list(key) == [SEARCH] and connections[filterset.qs.db].vendor == "postgresql":
+        # A search alone ranks the published projects' search vectors and reads nothing else.
+        vectors = PublishedSearchVector.objects.using(filterset.qs.db)
+        text = filterset.form.cleaned_data[SEARCH]
+        ranked_ids = vectors.ranked(text).values_list("project_id", flat=True)
+    return RankedResults(filterset.qs, fields, key, version, ranked_ids)

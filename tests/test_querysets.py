@@ -1,11 +1,15 @@
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from boroughs.models import Commission
-from projects.models import FundingSettlement, Project
+from projects.demo import delete_catalogue
+from projects.models import FundingSettlement, Project, PublishedSearchVector
 
 from .factories import (
     CommissionFactory,
@@ -155,3 +159,47 @@ def test_the_search_index_holds_published_projects_only():
     assert len(definitions) == 1
     assert "USING gin (search_vector) WHERE" in definitions[0]
     assert "'published'" in definitions[0]
+
+
+def copied_vectors():
+    return set(PublishedSearchVector.objects.values_list("project_id", "search_vector"))
+
+
+def published_vectors():
+    return set(Project.objects.published().values_list("pk", "search_vector"))
+
+
+def test_the_published_projects_search_vectors_follow_every_write():
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL keeps search vectors.")
+    kept = ProjectFactory(title="Befriending older neighbours")
+    draft = ProjectFactory(title="Walking group", publication_state="draft")
+    ProjectFactory(title="Youth orchestra")
+    assert len(copied_vectors()) == 2
+    assert copied_vectors() == published_vectors()
+    kept.title = "Befriending across generations"
+    kept.save()
+    Project.objects.filter(pk=draft.pk).update(
+        publication_state="published", published_at=timezone.now()
+    )
+    assert copied_vectors() == published_vectors()
+    assert len(copied_vectors()) == 3
+    Project.objects.filter(pk=kept.pk).update(publication_state="archived")
+    Project.objects.filter(title="Youth orchestra").delete()
+    assert copied_vectors() == published_vectors()
+    assert set(PublishedSearchVector.objects.values_list("project_id", flat=True)) == {draft.pk}
+    delete_catalogue()
+    assert not PublishedSearchVector.objects.exists()
+
+
+def test_a_search_ranked_from_the_vectors_alone_is_in_the_lists_order():
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL keeps search vectors.")
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    for text in ("fictional", "club", "older people", "-fictional"):
+        listed = Project.objects.published().search(text).order_by("-rank", "-pk")
+        ranked = PublishedSearchVector.objects.ranked(text)
+        assert list(ranked.values_list("project_id", flat=True)) == list(
+            listed.values_list("pk", flat=True)
+        ), text
+    assert PublishedSearchVector.objects.ranked("fictional").count() > 50
