@@ -25,7 +25,7 @@ from .facet_index import current_index
 from .filters import SEARCH, ProjectFilterSet, chosen_options
 from .models import PublishedSearchVector
 
-# The share of projects a search must match to be checked on the projects it leaves out.
+# The share of published projects a search must match to be checked on those it leaves out.
 BROAD = 0.5
 # The most projects a query names by id: more are checked by a pass over them all instead.
 NAMED = 10_000
@@ -66,17 +66,26 @@ def through_other_filters(filterset, key, candidates):
     if not applied:
         return candidates
     projects = filterset.filter_queryset_without(filterset.queryset, *FACETS, SEARCH)
-    if len(candidates) <= NAMED:
+    named = len(candidates) <= NAMED
+    if named:
         projects = projects.among(candidates)
     if SEARCH not in applied:
         return candidates & ids_of(projects)
-    searched = projects.filter(projects.matching(text))
-    if applied == {SEARCH} and (estimated_count(searched) or 0) > BROAD * len(candidates):
-        # A search that most of them match is checked on the few it leaves out, read from the
-        # published projects' search vectors alone.
+    if not named and matches_most(text, projects.db):
+        # Checked on the few projects the search leaves out, read from the published
+        # projects' search vectors alone, rather than on the many it matches.
         vectors = PublishedSearchVector.objects.using(projects.db)
-        return candidates - BitMap(vectors.not_matching(text).values_list("project_id", flat=True))
-    return candidates & ids_of(searched)
+        left_out = BitMap(vectors.not_matching(text).values_list("project_id", flat=True))
+        unsearched = candidates if applied == {SEARCH} else candidates & ids_of(projects)
+        return unsearched - left_out
+    return candidates & ids_of(projects.filter(projects.matching(text)))
+
+
+def matches_most(text, using):
+    """Whether PostgreSQL's planner expects `text` to match most published projects."""
+    vectors = PublishedSearchVector.objects.using(using)
+    matched = estimated_count(vectors.matching(text))
+    return matched is not None and matched > BROAD * estimated_count(vectors)
 
 
 @dataclass

@@ -865,10 +865,12 @@ class Project(Versioned):
                 condition=PUBLISHED,
                 name="project_published_newest",
             ),
+            # With the end date, the list's "active in" filters read this index only.
             models.Index(
                 F("start_date").desc(),
                 F("id").desc(),
                 condition=PUBLISHED,
+                include=["end_date"],
                 name="project_published_start",
             ),
             models.Index(
