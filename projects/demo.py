@@ -24,11 +24,11 @@ from boroughs.models import Borough, Commission, Membership, Recommendation
 from .caching import catalogue_changed
 from .facet_keys import keys_for
 from .models import (
+    FacetIndexVersion,
     Funder,
     FundingSettlement,
     Project,
     ProjectFunding,
-    PublishedKeysVersion,
     PublishedSearchVector,
     Restrictions,
     TargetGroup,
@@ -382,7 +382,7 @@ def delete_catalogue():
     Whole tables are emptied at once (TRUNCATE on PostgreSQL): deleting row by row, with the
     signals and history each deletion brings, takes many minutes at 100,000 projects.
     """
-    kept = {Borough, Membership, Theme, TargetGroup, PublishedKeysVersion}
+    kept = {Borough, Membership, Theme, TargetGroup, FacetIndexVersion}
     tables = [
         model._meta.db_table
         for app in ("projects", "boroughs")

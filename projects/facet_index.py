@@ -7,11 +7,12 @@ the ids of each key at hand, every count is the size of an intersection of bitma
 the filters that are not facets (a search, amounts, dates) need the database.
 
 An index is built from the projects' stored keys (facet_keys.py) and is valid for as long as
-PublishedKeysVersion's token, which every write changing published projects' keys moves on.
+FacetIndexVersion's token, which every write changing published projects' keys moves on.
 Each worker process keeps the index of the token it last saw, and puts what it builds in the
 cache for the other workers, so that each change is built once.
 """
 
+import array
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from pyroaring import BitMap, FrozenBitMap
 
 from .caching import TIMEOUT
 from .facet_keys import ONE_PER_PROJECT, facet_key
-from .models import Project, PublishedKeysVersion
+from .filters import Sort
+from .models import FacetIndexVersion, Project
 
 BATCH = 1000
 # The index each database's projects last had, with the token it was built at.
@@ -31,14 +33,25 @@ held = {}
 
 @dataclass
 class FacetIndex:
-    """{facet key: ids of the published projects holding it}."""
+    """The published projects' ids: of those holding each facet key, and all of them in each
+    order the list sorts by.
 
+    Ids are 32-bit, as Roaring bitmaps hold them: four billion projects."""
+
+    # {facet key: ids of the published projects holding it}
     holders: dict
+    # {sort (Sort.ORDERINGS): the published projects' ids in that order}
+    orders: dict
 
     @classmethod
     def build(cls, using="default"):
+        published = Project.objects.using(using).published()
+        orders = {
+            sort: array.array("I", published.order_by(*ordering).values_list("pk", flat=True))
+            for sort, ordering in Sort.ORDERINGS.items()
+        }
         holders = defaultdict(BitMap)
-        rows = Project.objects.using(using).published().values_list("pk", "facet_keys")
+        rows = published.values_list("pk", "facet_keys")
         # A batch of projects at a time: lists of all million ids would have the worker keep
         # their memory.
         for batch in itertools.batched(rows.iterator(chunk_size=BATCH), BATCH):
@@ -48,7 +61,7 @@ class FacetIndex:
                     found[key].append(pk)
             for key, ids in found.items():
                 holders[key].update(ids)
-        return cls({key: FrozenBitMap(ids) for key, ids in holders.items()})
+        return cls({key: FrozenBitMap(ids) for key, ids in holders.items()}, orders)
 
     def of_facet(self, facet):
         prefix = f"{facet}:"
@@ -70,6 +83,16 @@ class FacetIndex:
             empty, *(self.holders.get(facet_key(facet, option), empty) for option in options)
         )
 
+    def page(self, sort, projects, window):
+        """The ids at the positions `window` (a slice) of `projects` (a BitMap of published
+        projects) in `sort` order."""
+        order = self.orders[sort]
+        if len(projects) == len(order):
+            return list(order[window])
+        return list(
+            itertools.islice((pk for pk in order if pk in projects), window.start, window.stop)
+        )
+
     def counts(self, facet, projects):
         """{option: how many of `projects` (a BitMap) hold it} for each option of `facet`."""
         return {
@@ -80,7 +103,7 @@ class FacetIndex:
 
 def current_index(using="default"):
     """The index of the projects as they are now in database `using`."""
-    token = PublishedKeysVersion.current(using)
+    token = FacetIndexVersion.current(using)
     if token is None:
         return FacetIndex.build(using)
     found = held.get(using)

@@ -126,8 +126,9 @@ def valid_filters(filterset):
 
 
 def counts(filterset, key, version):
-    """{"total": n, "facets": {facet name: {option: count}}} for a validated filterset of
-    published projects whose valid filters are `key`, cached until the catalogue changes.
+    """{"total": n, "facets": {facet name: {option: count}}, "ids": BitMap of the results} for
+    a validated filterset of published projects whose valid filters are `key`, cached until the
+    catalogue changes.
 
     A facet's counts ignore its own filter: a facet with nothing chosen counts the projects
     every filter gives, one with an option chosen those every other filter gives.
@@ -158,7 +159,7 @@ def counts(filterset, key, version):
         for name in chosen:
             others = within(projects, name)
             found[name] = {"": len(others), **index.counts(name, others)}
-        return {"total": len(every_filter), "facets": found}
+        return {"total": len(every_filter), "facets": found, "ids": every_filter}
 
     return cached("project-facets", key, compute, version)
 

@@ -1018,14 +1018,14 @@ class FacetKeyCount(models.Model):
         return f"{self.key} within {self.within or 'all'}: {self.projects}"
 
 
-class PublishedKeysVersion(models.Model):
+class FacetIndexVersion(models.Model):
     """One row whose token a trigger sets anew, in the writer's own transaction, whenever a
-    write changes which published projects hold which facet keys (migration 0010): the facet
-    index built from them and held in memory (facet_index.py) is valid for as long as the token
-    it was built at.
+    write changes which published projects hold which facet keys, or how they sort (migration
+    0010): the facet index built from them and held in memory (facet_index.py) is valid for as
+    long as the token it was built at.
 
     The token is random rather than a counter: a rolled-back transaction's number would be
-    handed out again by the next, for other keys."""
+    handed out again by the next, for other rows."""
 
     token = models.CharField(max_length=36)
 

@@ -1,8 +1,10 @@
-"""The results of the projects list, fetched the cheapest way their order allows."""
+"""The results of the projects list, fetched the cheapest way their order allows: a page's ids,
+then one query for those projects' fields."""
 
 from django.db import connections
 
 from .caching import cached
+from .facet_index import current_index
 from .filters import SEARCH, Sort
 from .models import Project, PublishedSearchVector
 
@@ -11,32 +13,34 @@ RANKED = 1000
 
 
 class Results:
-    """A filtered, ordered list of projects to page through, as rows of `fields`.
+    """An ordered list of projects to page through, as rows of `fields`; a subclass says which
+    ids are in a window of it."""
 
-    The first page comes in one query. A later one comes in two steps: the page's ids in order
-    (an index gives them, and nothing is worked out for the rows skipped over), then those
-    projects' fields.
-    """
-
-    def __init__(self, listed, fields):
-        # Not named "ordered": Paginator reads an `ordered` attribute as QuerySet.ordered.
-        self.listed = listed
+    def __init__(self, fields):
         self.fields = fields
 
-    def rows(self, projects):
-        return projects.with_names().values(*self.fields)
-
-    def ids(self, window):
-        return list(self.listed.values_list("pk", flat=True)[window])
-
     def __getitem__(self, window):
-        if not window.start:
-            return list(self.rows(self.listed)[window])
         return self.by_ids(self.ids(window))
 
     def by_ids(self, ids):
-        found = {row["pk"]: row for row in self.rows(Project.objects.filter(pk__in=ids))}
+        rows = Project.objects.filter(pk__in=ids).with_names().values(*self.fields)
+        found = {row["pk"]: row for row in rows}
         return [found[pk] for pk in ids if pk in found]
+
+
+class IndexedResults(Results):
+    """Published projects (a BitMap of their ids) in an order the facet index holds: a page's
+    ids are picked from that order in memory, however rarely the newest or the best-funded
+    projects match the filters."""
+
+    def __init__(self, fields, index, sort, projects):
+        super().__init__(fields)
+        self.index = index
+        self.sort = sort
+        self.projects = projects
+
+    def ids(self, window):
+        return self.index.page(self.sort, self.projects, window)
 
 
 class RankedResults(Results):
@@ -48,24 +52,27 @@ class RankedResults(Results):
     """
 
     def __init__(self, listed, fields, key, version, ranked_ids):
-        super().__init__(listed, fields)
+        super().__init__(fields)
+        # Not named "ordered": Paginator reads an `ordered` attribute as QuerySet.ordered.
+        self.listed = listed
         self.ranking = cached("project-ranking", key, lambda: list(ranked_ids[:RANKED]), version)
 
-    def __getitem__(self, window):
+    def ids(self, window):
         if window.stop is not None and window.stop <= len(self.ranking):
-            return self.by_ids(self.ranking[window])
-        return self.by_ids(self.ids(window))
+            return self.ranking[window]
+        return list(self.listed.values_list("pk", flat=True)[window])
 
 
-def results(filterset, fields, key, version):
-    """The published projects' results of a filterset (its valid filters are `key`) to page
-    through, as rows of `fields` (with "pk")."""
+def results(filterset, fields, key, version, projects):
+    """The published projects' results of a filterset (its valid filters are `key`, and
+    `projects` the ids of those they give) to page through, as rows of `fields` (with "pk")."""
+    using = filterset.qs.db
     if filterset.sort != Sort.RELEVANCE:
-        return Results(filterset.qs, fields)
+        return IndexedResults(fields, current_index(using), filterset.sort, projects)
     ranked_ids = filterset.qs.values_list("pk", flat=True)
-    if list(key) == [SEARCH] and connections[filterset.qs.db].vendor == "postgresql":
+    if list(key) == [SEARCH] and connections[using].vendor == "postgresql":
         # A search alone ranks the published projects' search vectors and reads nothing else.
-        vectors = PublishedSearchVector.objects.using(filterset.qs.db)
         text = filterset.form.cleaned_data[SEARCH]
+        vectors = PublishedSearchVector.objects.using(using)
         ranked_ids = vectors.ranked(text).values_list("project_id", flat=True)
     return RankedResults(filterset.qs, fields, key, version, ranked_ids)

@@ -64,7 +64,7 @@ class ProjectListView(SharedPageMixin, TemplateView):
         if not valid:
             return self.render_to_response(self.get_context_data(**context), status=400)
         page, corrected = paginate(
-            results(filterset, LISTED, key, version),
+            results(filterset, LISTED, key, version, found["ids"]),
             number=filterset.page_number,
             per_page=filterset.page_size,
             count=found["total"],

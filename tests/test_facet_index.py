@@ -1,13 +1,21 @@
 """The facet index held in memory follows every write to projects, however it is made."""
 
+import datetime
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pyroaring import BitMap
 
 from projects import facet_index
 from projects.demo import delete_catalogue
 from projects.facet_index import current_index
-from projects.models import Project, PublishedKeysVersion
+from projects.filters import ProjectFilterSet, Sort
+from projects.models import FacetIndexVersion, Project
 
 from .factories import ProjectFactory, borough, theme
 
@@ -33,9 +41,9 @@ def test_the_index_holds_the_published_projects_of_each_option():
 
 
 def moves_the_token(write):
-    before = PublishedKeysVersion.current()
+    before = FacetIndexVersion.current()
     write()
-    after = PublishedKeysVersion.current()
+    after = FacetIndexVersion.current()
     assert after is not None
     return after != before
 
@@ -57,14 +65,14 @@ def test_every_write_to_published_projects_keys_gives_a_new_token_and_no_other_d
 
 
 def test_a_rolled_back_write_leaves_the_token_the_projects_had():
-    before = PublishedKeysVersion.current()
+    before = FacetIndexVersion.current()
     during = []
     with transaction.atomic():
         ProjectFactory()
-        during.append(PublishedKeysVersion.current())
+        during.append(FacetIndexVersion.current())
         transaction.set_rollback(True)
     assert during[0] != before
-    assert PublishedKeysVersion.current() == before
+    assert FacetIndexVersion.current() == before
 
 
 def test_the_index_is_built_again_after_any_write_and_not_before():
@@ -84,7 +92,7 @@ def test_another_worker_takes_the_index_from_the_cache_without_reading_projects(
     with CaptureQueriesContext(connection) as queries:
         index = current_index()
     assert len(queries) == 1
-    assert "publishedkeysversion" in queries[0]["sql"]
+    assert "facetindexversion" in queries[0]["sql"]
     assert themed(index, "cohesion") == {project.pk}
 
 
@@ -96,5 +104,30 @@ def test_a_committed_change_builds_the_index_before_anyone_asks(
     with CaptureQueriesContext(connection) as queries:
         index = current_index()
     assert len(queries) == 1
-    assert "publishedkeysversion" in queries[0]["sql"]
+    assert "facetindexversion" in queries[0]["sql"]
     assert themed(index, "cohesion") == {project.pk}
+
+
+@pytest.mark.parametrize("chosen", ["", "theme=cohesion&london=outer", "year=2020&status=active"])
+def test_every_page_in_every_order_is_the_lists_own(chosen):
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    index = current_index()
+    for sort in Sort.ORDERINGS:
+        filterset = ProjectFilterSet(
+            QueryDict(f"{chosen}&sort={sort}"), queryset=Project.objects.published()
+        )
+        assert filterset.is_valid()
+        listed = list(filterset.qs.values_list("pk", flat=True))
+        projects = BitMap(listed)
+        assert len(listed) > 5
+        for window in (slice(0, 5), slice(5, 10), slice(len(listed) - 3, len(listed) + 20)):
+            assert index.page(sort, projects, window) == listed[window], (sort, window)
+
+
+def test_a_published_projects_sort_columns_give_a_new_token():
+    project = ProjectFactory(funding_total=100)
+    published = Project.objects.filter(pk=project.pk)
+    assert moves_the_token(lambda: published.update(title="Renamed"))
+    assert moves_the_token(lambda: published.update(funding_total=200))
+    assert moves_the_token(lambda: published.update(start_date=datetime.date(2019, 4, 1)))
+    assert moves_the_token(lambda: published.update(published_at=timezone.now()))

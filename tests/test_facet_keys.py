@@ -220,9 +220,7 @@ def assert_each_count_is_what_choosing_it_alone_shows(chosen):
 @pytest.mark.parametrize(
     "chosen", ["q=fictional", "q=fictional&theme=cohesion", "q=fictional&amount_from=20000"]
 )
-def test_a_search_most_projects_match_is_checked_on_the_projects_it_leaves_out(
-    chosen, monkeypatch
-):
+def test_a_search_most_projects_match_is_checked_on_the_projects_it_leaves_out(chosen, monkeypatch):
     # As many projects as a query would name by id at 100,000 (facets.NAMED): too many.
     monkeypatch.setattr(facets_module, "NAMED", 20)
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
@@ -259,7 +257,7 @@ def test_a_list_filtered_by_facets_alone_counts_from_the_index_without_a_query(c
         counts(filterset, valid_filters(filterset), 1)
     # One query: the token that says the index held in memory is still the projects'.
     assert len(queries) == 1
-    assert "publishedkeysversion" in queries[0]["sql"]
+    assert "facetindexversion" in queries[0]["sql"]
     response = client.get("/projects/?theme=cohesion&theme=isolation")
     assert 'Safeguarding <span class="portal-facet-count">(2' in response.text
     assert "2 projects found" in response.text

@@ -89,7 +89,7 @@ def on_postgresql(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0010_published_keys_version")]
+    dependencies = [("projects", "0010_facet_index_version")]
 
     operations = [
         migrations.CreateModel(

@@ -1,30 +1,44 @@
-"""A token that every write changing the published projects' facet keys sets anew, in the
-writer's own transaction.
+"""A token that every write changing what the list's facet index holds of published projects
+(their facet keys, and the columns the list sorts by) sets anew, in the writer's transaction.
 
-The list's facet index (projects/facet_index.py) is built from those keys and held in memory;
-it is valid for as long as this token is unchanged. Triggers see every write, however it is
-made (a save, a bulk update, a cascade, COPY, TRUNCATE); saving a draft, or a published
-project's summary, leaves the token as it is. The one row is made here, and again by the next
-such write if the table has been emptied.
+The facet index (projects/facet_index.py) is built from those columns and held in memory; it
+is valid for as long as this token is unchanged. Triggers see every write, however it is made
+(a save, a bulk update, a cascade, COPY, TRUNCATE); saving a draft, or a published project's
+summary, leaves the token as it is. The one row is made here, and again by the next such write
+if the table has been emptied.
 """
 
 from django.db import migrations, models
 
-TABLE = "projects_publishedkeysversion"
+TABLE = "projects_facetindexversion"
 PUBLISHED = "'published'"
+# What the index holds of a project: its keys, whether it is published, and its sort columns.
+INDEXED = [
+    "facet_keys",
+    "publication_state",
+    "published_at",
+    "start_date",
+    "funding_total",
+    "title",
+]
+
+
+def columns(row):
+    return ", ".join(f"{row}.{column}" for column in INDEXED)
+
 
 POSTGRESQL_NEW_TOKEN = f"""
     INSERT INTO {TABLE} (id, token) VALUES (1, gen_random_uuid()::text)
     ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
 """
 
-# For each statement: whether it changed the keys of a project published before or after it.
+# For each statement: whether it changed what the index holds of a project published before
+# or after it.
 POSTGRESQL_CHANGES = {
     "INSERT": f"EXISTS (SELECT FROM new_rows WHERE publication_state = {PUBLISHED})",
     "UPDATE": (
         "EXISTS (SELECT FROM old_rows JOIN new_rows USING (id) "
-        "WHERE (old_rows.facet_keys, old_rows.publication_state) "
-        "IS DISTINCT FROM (new_rows.facet_keys, new_rows.publication_state) "
+        f"WHERE ({columns('old_rows')}) IS DISTINCT FROM ({columns('new_rows')}) "
         f"AND {PUBLISHED} IN (old_rows.publication_state, new_rows.publication_state))"
     ),
     "DELETE": f"EXISTS (SELECT FROM old_rows WHERE publication_state = {PUBLISHED})",
@@ -40,15 +54,15 @@ TRANSITION_TABLES = {
 POSTGRESQL = "\n".join(
     [
         f"""
-CREATE FUNCTION projects_project_published_keys_{event.lower()}() RETURNS trigger AS $$
+CREATE FUNCTION projects_project_facet_index_{event.lower()}() RETURNS trigger AS $$
 BEGIN
     IF {changes} THEN {POSTGRESQL_NEW_TOKEN} END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER projects_project_published_keys_{event.lower()}
+CREATE TRIGGER projects_project_facet_index_{event.lower()}
     AFTER {event} ON projects_project {TRANSITION_TABLES[event]}
-    FOR EACH STATEMENT EXECUTE FUNCTION projects_project_published_keys_{event.lower()}();
+    FOR EACH STATEMENT EXECUTE FUNCTION projects_project_facet_index_{event.lower()}();
 """
         for event, changes in POSTGRESQL_CHANGES.items()
     ]
@@ -56,8 +70,8 @@ CREATE TRIGGER projects_project_published_keys_{event.lower()}
 )
 
 POSTGRESQL_DROP = "\n".join(
-    f"DROP TRIGGER IF EXISTS projects_project_published_keys_{event} ON projects_project;\n"
-    f"DROP FUNCTION IF EXISTS projects_project_published_keys_{event}();"
+    f"DROP TRIGGER IF EXISTS projects_project_facet_index_{event} ON projects_project;\n"
+    f"DROP FUNCTION IF EXISTS projects_project_facet_index_{event}();"
     for event in ("insert", "update", "delete", "truncate")
 )
 
@@ -69,10 +83,10 @@ SQLITE_NEW_TOKEN = f"""
 
 SQLITE_CHANGES = {
     "INSERT": f"NEW.publication_state = {PUBLISHED}",
-    "UPDATE OF facet_keys, publication_state": (
-        "(OLD.facet_keys IS NOT NEW.facet_keys "
-        "OR OLD.publication_state IS NOT NEW.publication_state) "
-        f"AND {PUBLISHED} IN (OLD.publication_state, NEW.publication_state)"
+    f"UPDATE OF {', '.join(INDEXED)}": (
+        "("
+        + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in INDEXED)
+        + f") AND {PUBLISHED} IN (OLD.publication_state, NEW.publication_state)"
     ),
     "DELETE": f"OLD.publication_state = {PUBLISHED}",
 }
@@ -81,7 +95,7 @@ SQLITE_CHANGES = {
 SQLITE = [
     f"INSERT INTO {TABLE} (id, token) VALUES (1, lower(hex(randomblob(16))))",
     *[
-        f"""CREATE TRIGGER projects_project_published_keys_{event.split()[0].lower()}
+        f"""CREATE TRIGGER projects_project_facet_index_{event.split()[0].lower()}
         AFTER {event} ON projects_project WHEN {changes}
         BEGIN {SQLITE_NEW_TOKEN} END"""
         for event, changes in SQLITE_CHANGES.items()
@@ -89,7 +103,7 @@ SQLITE = [
 ]
 
 SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS projects_project_published_keys_{event}"
+    f"DROP TRIGGER IF EXISTS projects_project_facet_index_{event}"
     for event in ("insert", "update", "delete")
 ]
 
@@ -108,7 +122,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="PublishedKeysVersion",
+            name="FacetIndexVersion",
             fields=[
                 (
                     "id",
