@@ -71,13 +71,16 @@ def through_other_filters(filterset, key, candidates):
         projects = projects.among(candidates)
     if SEARCH not in applied:
         return candidates & ids_of(projects)
-    if not named and matches_most(text, projects.db):
+    # Asked whatever the candidates, so that a page makes the same queries at any size.
+    broad = matches_most(text, projects.db)
+    if broad and not named:
         # Checked on the few projects the search leaves out, read from the published
         # projects' search vectors alone, rather than on the many it matches.
         vectors = PublishedSearchVector.objects.using(projects.db)
-        left_out = BitMap(vectors.not_matching(text).values_list("project_id", flat=True))
-        unsearched = candidates if applied == {SEARCH} else candidates & ids_of(projects)
-        return unsearched - left_out
+        left_out = vectors.not_matching(text).values_list("project_id", flat=True)
+        if applied == {SEARCH}:
+            return candidates - BitMap(left_out)
+        return candidates & ids_of(projects.exclude(pk__in=left_out))
     return candidates & ids_of(projects.filter(projects.matching(text)))
 
 
