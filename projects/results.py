@@ -1,10 +1,13 @@
 """The results of the projects list, fetched the cheapest way their order allows: a page's ids,
 then one query for those projects' fields."""
 
+import functools
+
 from django.db import connections
 
 from .caching import cached
 from .facet_index import current_index
+from .facets import NAMED
 from .filters import SEARCH, Sort
 from .models import Project, PublishedSearchVector
 
@@ -44,18 +47,18 @@ class IndexedResults(Results):
 
 
 class RankedResults(Results):
-    """A search in relevance order, its first RANKED ids kept from a cached ranking (the ids
-    of `listed` in its order, as `ranked_ids` gives them).
+    """A search in relevance order, its first RANKED ids kept from a cached ranking (what
+    `ranking` gives: the ids of `listed`, in its order, up to RANKED of them).
 
     Ranking a common word means scoring every project it matches; the ranking is the same for
     everyone until the catalogue changes, so it is worked out once and kept.
     """
 
-    def __init__(self, listed, fields, key, version, ranked_ids):
+    def __init__(self, listed, fields, key, version, ranking):
         super().__init__(fields)
         # Not named "ordered": Paginator reads an `ordered` attribute as QuerySet.ordered.
         self.listed = listed
-        self.ranking = cached("project-ranking", key, lambda: list(ranked_ids[:RANKED]), version)
+        self.ranking = cached("project-ranking", key, ranking, version)
 
     def ids(self, window):
         if window.stop is not None and window.stop <= len(self.ranking):
@@ -63,16 +66,41 @@ class RankedResults(Results):
         return list(self.listed.values_list("pk", flat=True)[window])
 
 
+def ranked_within(ranked_ids, projects, published):
+    """The first RANKED of `projects` (a BitMap) in the order of `ranked_ids`, the ids of all
+    `published` projects a search matches, by relevance. Read from just enough of the top of
+    that ranking to hold them twice over if the other filters leave projects out evenly, and
+    from all of it if not."""
+    wanted = min(RANKED, len(projects))
+    enough = 2 * RANKED * published // max(len(projects), 1)
+    found = [pk for pk in ranked_ids[:enough] if pk in projects]
+    if len(found) < wanted:
+        found = [pk for pk in ranked_ids if pk in projects]
+    return found[:RANKED]
+
+
+def ranking(filterset, key, projects, index):
+    """The first RANKED ids of a search's results (the filterset's, whose valid filters are
+    `key` and results `projects`) by relevance."""
+    using = filterset.qs.db
+    searched_alone = list(key) == [SEARCH]
+    if connections[using].vendor != "postgresql" or not (searched_alone or len(projects) > NAMED):
+        return list(filterset.qs.values_list("pk", flat=True)[:RANKED])
+    # Ranked from the published projects' search vectors alone, a third of the projects table
+    # to read: a search alone, or one whose other filters leave too many projects to name.
+    text = filterset.form.cleaned_data[SEARCH]
+    vectors = PublishedSearchVector.objects.using(using).ranked(text)
+    ranked_ids = vectors.values_list("project_id", flat=True)
+    if searched_alone:
+        return list(ranked_ids[:RANKED])
+    return ranked_within(ranked_ids, projects, len(index.published))
+
+
 def results(filterset, fields, key, version, projects):
     """The published projects' results of a filterset (its valid filters are `key`, and
     `projects` the ids of those they give) to page through, as rows of `fields` (with "pk")."""
-    using = filterset.qs.db
+    index = current_index(filterset.qs.db)
     if filterset.sort != Sort.RELEVANCE:
-        return IndexedResults(fields, current_index(using), filterset.sort, projects)
-    ranked_ids = filterset.qs.values_list("pk", flat=True)
-    if list(key) == [SEARCH] and connections[using].vendor == "postgresql":
-        # A search alone ranks the published projects' search vectors and reads nothing else.
-        text = filterset.form.cleaned_data[SEARCH]
-        vectors = PublishedSearchVector.objects.using(using)
-        ranked_ids = vectors.ranked(text).values_list("project_id", flat=True)
-    return RankedResults(filterset.qs, fields, key, version, ranked_ids)
+        return IndexedResults(fields, index, filterset.sort, projects)
+    ranked = functools.partial(ranking, filterset, key, projects, index)
+    return RankedResults(filterset.qs, fields, key, version, ranked)

@@ -5,10 +5,16 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pyroaring import BitMap
 
 from boroughs.models import Commission
+from projects import results as results_module
 from projects.demo import delete_catalogue
+from projects.facets import counts, valid_filters
+from projects.filters import ProjectFilterSet
 from projects.models import FundingSettlement, Project, PublishedSearchVector
 
 from .factories import (
@@ -203,3 +209,32 @@ def test_a_search_ranked_from_the_vectors_alone_is_in_the_lists_order():
             listed.values_list("pk", flat=True)
         ), text
     assert PublishedSearchVector.objects.ranked("fictional").count() > 50
+
+
+@pytest.mark.parametrize("chosen", ["q=fictional&amount_from=20000", "q=fictional&london=inner"])
+def test_a_search_with_other_filters_ranked_from_the_vectors_is_in_the_lists_order(
+    chosen, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL keeps search vectors.")
+    # As many projects as a query would name by id at 100,000 (facets.NAMED): too many.
+    monkeypatch.setattr(results_module, "NAMED", 10)
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    filterset = ProjectFilterSet(QueryDict(chosen), queryset=Project.objects.published())
+    assert filterset.is_valid()
+    key = valid_filters(filterset)
+    found = counts(filterset, key, 1)
+    assert found["total"] > 10
+    with CaptureQueriesContext(connection) as queries:
+        ranked = results_module.results(filterset, ["pk"], key, 1, found["ids"])[0 : found["total"]]
+    assert any("projects_publishedsearchvector" in q["sql"] for q in queries.captured_queries)
+    listed = list(filterset.qs.values_list("pk", flat=True))
+    assert [row["pk"] for row in ranked] == listed
+
+
+def test_ranked_within_reads_the_whole_ranking_when_its_top_holds_too_few(monkeypatch):
+    monkeypatch.setattr(results_module, "RANKED", 2)
+    ranked_ids = list(range(1000))
+    # Evenly spread, the top 200 would hold two of these ten: here they are all further down.
+    assert results_module.ranked_within(ranked_ids, BitMap(range(500, 510)), 1000) == [500, 501]
+    assert results_module.ranked_within(ranked_ids, BitMap(range(0, 1000, 100)), 1000) == [0, 100]
