@@ -4,8 +4,8 @@ Each facet counts within the results of every other active filter but ignores it
 counts beside ticked and unticked options alike say what ticking them adds. They come from the
 facet index (projects/facet_index.py): the ids of the published projects holding each option,
 in memory, so that every count is an intersection of bitmaps. Only the filters that are not
-facets (a search, amounts, dates) need a query, and it checks only the projects that fail at
-most one chosen facet, the only ones any count can include.
+facets (a search, amounts, dates) need a query, which names the projects that fail at most one
+chosen facet (the only ones any count can include) when they are few enough.
 
 To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
 out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
