@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -131,3 +132,14 @@ def test_a_published_projects_sort_columns_give_a_new_token():
     assert moves_the_token(lambda: published.update(funding_total=200))
     assert moves_the_token(lambda: published.update(start_date=datetime.date(2019, 4, 1)))
     assert moves_the_token(lambda: published.update(published_at=timezone.now()))
+
+
+def test_the_cache_holds_one_index_the_latest():
+    ProjectFactory(themes=[theme("cohesion")])
+    current_index()
+    ProjectFactory(themes=[theme("isolation")])
+    index = current_index()
+    token, shared = cache.get(f"facet-index:{connection.settings_dict['NAME']}")
+    assert token == FacetIndexVersion.current()
+    assert shared == index
+    assert len(themed(shared, "cohesion")) == len(themed(shared, "isolation")) == 1
