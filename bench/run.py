@@ -344,7 +344,8 @@ def uncached_ms(server, projects, path, runs):
 
 def facet_index_figures(projects):
     """How long building the facet index takes (the median of 3), which the write that
-    changes published projects' keys does once it commits, and its size in the cache."""
+    changes what it holds of published projects does once it commits, and its size in the
+    cache."""
     script = """
 import json, pickle, statistics, time
 from projects.facet_index import FacetIndex
@@ -622,8 +623,8 @@ def print_report(report):
     print("+ db, and for miss/fl + mdb.")
     index = report["facet_index"]
     print(
-        f"Facet index: built in {index['build_ms']:.0f} ms, once per change to published "
-        f"projects' keys; {index['keys']} keys, {index['kb']:.0f} KB in the cache."
+        f"Facet index: built in {index['build_ms']:.0f} ms, once per change to what it holds "
+        f"of published projects; {index['keys']} keys, {index['kb']:.0f} KB in the cache."
     )
     for name, export in report["exports"].items():
         print(

@@ -376,8 +376,8 @@ def catalogue_is_empty():
 
 def delete_catalogue():
     """Delete every project, commission, settlement and funder, with their links and history
-    (not authorities, memberships, themes or target groups, nor the projects' version token,
-    which moves on instead).
+    (not authorities, memberships, themes or target groups, nor the facet index's version
+    token, which moves on instead).
 
     Whole tables are emptied at once (TRUNCATE on PostgreSQL): deleting row by row, with the
     signals and history each deletion brings, takes many minutes at 100,000 projects.

@@ -1,15 +1,16 @@
 """Which published projects hold each facet key, as compressed bitmaps of their ids (Roaring,
-via pyroaring), from which the list counts any combination of facets in memory.
+via pyroaring), from which the list counts any combination of facets in memory; and all of
+them in each order the list sorts by, from which it picks a page of any results.
 
 Counting in SQL takes a pass over the projects' keys for each facet with an option chosen, as
 each facet's counts ignore its own filter: ten passes for a list filtered in nine facets. With
 the ids of each key at hand, every count is the size of an intersection of bitmaps, and only
 the filters that are not facets (a search, amounts, dates) need the database.
 
-An index is built from the projects' stored keys (facet_keys.py) and is valid for as long as
-FacetIndexVersion's token, which every write changing published projects' keys moves on.
-Each worker process keeps the index of the token it last saw, and puts what it builds in the
-cache for the other workers, so that each change is built once.
+An index is built from the projects' stored keys (facet_keys.py) and sort columns, and is
+valid for as long as FacetIndexVersion's token, which every write changing those of a
+published project moves on. Each worker process keeps the index of the token it last saw, and
+puts what it builds in the cache for the other workers, so that each change is built once.
 """
 
 import array

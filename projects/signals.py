@@ -120,8 +120,8 @@ def forget_counts(sender, instance=None, **kwargs):
         return
     catalogue_changed()
     # The facet index of the changed catalogue is built by the request that changed it, once
-    # its transaction has committed, rather than by the next researcher's (a no-op unless the
-    # published projects' keys changed).
+    # its transaction has committed, rather than by the next researcher's (a no-op unless it
+    # changed what the index holds of published projects).
     using = kwargs.get("using", "default")
     transaction.on_commit(lambda: current_index(using), using=using, robust=True)
 
