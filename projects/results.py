@@ -47,23 +47,30 @@ class IndexedResults(Results):
 
 
 class RankedResults(Results):
-    """A search in relevance order, its first RANKED ids kept from a cached ranking (what
-    `ranking` gives: the ids of `listed`, in its order, up to RANKED of them).
+    """A search in relevance order: `in_order`, a query of its results' ids in that order, of
+    which the first RANKED are kept from a cached ranking (what `ranking` gives, if given).
 
     Ranking a common word means scoring every project it matches; the ranking is the same for
     everyone until the catalogue changes, so it is worked out once and kept.
     """
 
-    def __init__(self, listed, fields, key, version, ranking):
+    def __init__(self, in_order, fields, key, version, ranking=None):
         super().__init__(fields)
-        # Not named "ordered": Paginator reads an `ordered` attribute as QuerySet.ordered.
-        self.listed = listed
+        self.in_order = in_order
+        ranking = ranking or (lambda: list(in_order[:RANKED]))
         self.ranking = cached("project-ranking", key, ranking, version)
 
     def ids(self, window):
         if window.stop is not None and window.stop <= len(self.ranking):
             return self.ranking[window]
-        return list(self.listed.values_list("pk", flat=True)[window])
+        return list(self.in_order[window])
+
+
+def ranked_vectors(filterset):
+    """The ids of the published projects a filterset's search matches, by relevance, read from
+    their search vectors alone: a third of the projects table to read (PostgreSQL)."""
+    vectors = PublishedSearchVector.objects.using(filterset.qs.db)
+    return vectors.ranked(filterset.form.cleaned_data[SEARCH]).values_list("project_id", flat=True)
 
 
 def ranked_within(ranked_ids, projects, published):
@@ -79,28 +86,22 @@ def ranked_within(ranked_ids, projects, published):
     return found[:RANKED]
 
 
-def ranking(filterset, key, projects, index):
-    """The first RANKED ids of a search's results (the filterset's, whose valid filters are
-    `key` and results `projects`) by relevance."""
-    using = filterset.qs.db
-    searched_alone = list(key) == [SEARCH]
-    if connections[using].vendor != "postgresql" or not (searched_alone or len(projects) > NAMED):
-        return list(filterset.qs.values_list("pk", flat=True)[:RANKED])
-    # Ranked from the published projects' search vectors alone, a third of the projects table
-    # to read: a search alone, or one whose other filters leave too many projects to name.
-    text = filterset.form.cleaned_data[SEARCH]
-    vectors = PublishedSearchVector.objects.using(using).ranked(text)
-    ranked_ids = vectors.values_list("project_id", flat=True)
-    if searched_alone:
-        return list(ranked_ids[:RANKED])
-    return ranked_within(ranked_ids, projects, len(index.published))
-
-
 def results(filterset, fields, key, version, projects):
     """The published projects' results of a filterset (its valid filters are `key`, and
     `projects` the ids of those they give) to page through, as rows of `fields` (with "pk")."""
-    index = current_index(filterset.qs.db)
+    using = filterset.qs.db
+    index = current_index(using)
     if filterset.sort != Sort.RELEVANCE:
         return IndexedResults(fields, index, filterset.sort, projects)
-    ranked = functools.partial(ranking, filterset, key, projects, index)
-    return RankedResults(filterset.qs, fields, key, version, ranked)
+    on_postgresql = connections[using].vendor == "postgresql"
+    if on_postgresql and list(key) == [SEARCH]:
+        in_order = ranked_vectors(filterset)
+    else:
+        in_order = filterset.qs.values_list("pk", flat=True)
+    ranking = None
+    if on_postgresql and list(key) != [SEARCH] and len(projects) > NAMED:
+        # Results too many to name: their first ones picked from the search vectors' ranking.
+        ranking = functools.partial(
+            ranked_within, ranked_vectors(filterset), projects, len(index.published)
+        )
+    return RankedResults(in_order, fields, key, version, ranking)

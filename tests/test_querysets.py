@@ -238,3 +238,21 @@ def test_ranked_within_reads_the_whole_ranking_when_its_top_holds_too_few(monkey
     # Evenly spread, the top 200 would hold two of these ten: here they are all further down.
     assert results_module.ranked_within(ranked_ids, BitMap(range(500, 510)), 1000) == [500, 501]
     assert results_module.ranked_within(ranked_ids, BitMap(range(0, 1000, 100)), 1000) == [0, 100]
+
+
+def test_a_search_alone_pages_beyond_its_kept_ranking_in_the_lists_order(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL keeps search vectors.")
+    monkeypatch.setattr(results_module, "RANKED", 5)
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    filterset = ProjectFilterSet(QueryDict("q=fictional"), queryset=Project.objects.published())
+    assert filterset.is_valid()
+    key = valid_filters(filterset)
+    found = counts(filterset, key, 1)
+    paged = results_module.results(filterset, ["pk"], key, 1, found["ids"])
+    with CaptureQueriesContext(connection) as queries:
+        deep = paged[20:40]
+    assert any("projects_publishedsearchvector" in q["sql"] for q in queries.captured_queries)
+    listed = list(filterset.qs.values_list("pk", flat=True))
+    assert [row["pk"] for row in deep] == listed[20:40]
+    assert [row["pk"] for row in paged[0:5]] == listed[0:5]
