@@ -14,6 +14,7 @@ puts what it builds in the cache for the other workers, so that each change is b
 """
 
 import array
+import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -72,10 +73,10 @@ class FacetIndex:
             if key.startswith(prefix)
         }
 
-    @property
+    @functools.cached_property
     def published(self):
         """Every published project: each holds exactly one key of ONE_PER_PROJECT's facet."""
-        return BitMap.union(BitMap(), *self.of_facet(ONE_PER_PROJECT).values())
+        return FrozenBitMap.union(FrozenBitMap(), *self.of_facet(ONE_PER_PROJECT).values())
 
     def holding(self, facet, options):
         """The projects holding any of `options` (rows or choices) of `facet`."""

@@ -20,7 +20,7 @@ from portal.filters import (
 )
 from portal.forms import DefaultedChoiceField
 
-from .models import Funder, Project, Restrictions, TargetGroup, Theme
+from .models import BY_RELEVANCE, Funder, Project, Restrictions, TargetGroup, Theme
 
 # The search filter's name, which is also the query string's.
 SEARCH = "q"
@@ -218,7 +218,7 @@ class ProjectFilterSet(ListFilterSet):
 
     def sorted(self, queryset):
         if self.sort == Sort.RELEVANCE:
-            return queryset.order_by("-rank", "-pk")
+            return queryset.order_by(*BY_RELEVANCE)
         return queryset.order_by(*Sort.ORDERINGS[self.sort])
 
     @property

@@ -532,6 +532,10 @@ def names_of(link_model, path):
     )
 
 
+# A search by relevance: the best-ranked first, then the newest id, so that pages never shift.
+BY_RELEVANCE = ["-rank", "-pk"]
+
+
 def web_search_query(text):
     return SearchQuery(text, search_type="websearch", config="english")
 
@@ -1048,7 +1052,7 @@ class PublishedSearchVectorQuerySet(models.QuerySet):
     def ranked(self, text):
         """Those matching `text` in the order ProjectFilterSet sorts a search by relevance."""
         rank = SearchRank(F("search_vector"), web_search_query(text))
-        return self.matching(text).annotate(rank=rank).order_by("-rank", "-project_id")
+        return self.matching(text).annotate(rank=rank).order_by(*BY_RELEVANCE)
 
 
 class PublishedSearchVector(models.Model):
@@ -1056,9 +1060,9 @@ class PublishedSearchVector(models.Model):
     triggers keep equal to the published projects' own (migration 0011; other databases search
     by substrings and leave it empty).
 
-    A search that matches most projects is ranked, or checked on the projects it leaves out,
-    by a pass over all their vectors: this table is a third the size of the projects table,
-    and reading it takes half the time."""
+    Ranking a search, or finding the projects a common word leaves out, is a pass over all the
+    vectors: this table is a third the size of the projects table, and reading it takes half
+    the time (projects/results.py and facets.py say when the list reads it)."""
 
     project = models.OneToOneField(
         Project,

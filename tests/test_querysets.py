@@ -211,6 +211,23 @@ def test_a_search_ranked_from_the_vectors_alone_is_in_the_lists_order():
     assert PublishedSearchVector.objects.ranked("fictional").count() > 50
 
 
+def searched_demo(chosen):
+    """For a demo catalogue filtered by the query string `chosen`: the ids the list's own
+    queryset gives, in its order, and a function giving a window of the results the list pages
+    through, built anew."""
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    filterset = ProjectFilterSet(QueryDict(chosen), queryset=Project.objects.published())
+    assert filterset.is_valid()
+    key = valid_filters(filterset)
+    found = counts(filterset, key, 1)
+    listed = list(filterset.qs.values_list("pk", flat=True))
+
+    def paged(window):
+        return results_module.results(filterset, ["pk"], key, 1, found["ids"])[window]
+
+    return listed, paged
+
+
 @pytest.mark.parametrize("chosen", ["q=fictional&amount_from=20000", "q=fictional&london=inner"])
 def test_a_search_with_other_filters_ranked_from_the_vectors_is_in_the_lists_order(
     chosen, monkeypatch
@@ -219,16 +236,11 @@ def test_a_search_with_other_filters_ranked_from_the_vectors_is_in_the_lists_ord
         pytest.skip("Only PostgreSQL keeps search vectors.")
     # As many projects as a query would name by id at 100,000 (facets.NAMED): too many.
     monkeypatch.setattr(results_module, "NAMED", 10)
-    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
-    filterset = ProjectFilterSet(QueryDict(chosen), queryset=Project.objects.published())
-    assert filterset.is_valid()
-    key = valid_filters(filterset)
-    found = counts(filterset, key, 1)
-    assert found["total"] > 10
+    listed, paged = searched_demo(chosen)
+    assert len(listed) > 10
     with CaptureQueriesContext(connection) as queries:
-        ranked = results_module.results(filterset, ["pk"], key, 1, found["ids"])[0 : found["total"]]
+        ranked = paged(slice(0, len(listed)))
     assert any("projects_publishedsearchvector" in q["sql"] for q in queries.captured_queries)
-    listed = list(filterset.qs.values_list("pk", flat=True))
     assert [row["pk"] for row in ranked] == listed
 
 
@@ -244,15 +256,9 @@ def test_a_search_alone_pages_beyond_its_kept_ranking_in_the_lists_order(monkeyp
     if connection.vendor != "postgresql":
         pytest.skip("Only PostgreSQL keeps search vectors.")
     monkeypatch.setattr(results_module, "RANKED", 5)
-    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
-    filterset = ProjectFilterSet(QueryDict("q=fictional"), queryset=Project.objects.published())
-    assert filterset.is_valid()
-    key = valid_filters(filterset)
-    found = counts(filterset, key, 1)
-    paged = results_module.results(filterset, ["pk"], key, 1, found["ids"])
+    listed, paged = searched_demo("q=fictional")
     with CaptureQueriesContext(connection) as queries:
-        deep = paged[20:40]
+        deep = paged(slice(20, 40))
     assert any("projects_publishedsearchvector" in q["sql"] for q in queries.captured_queries)
-    listed = list(filterset.qs.values_list("pk", flat=True))
     assert [row["pk"] for row in deep] == listed[20:40]
-    assert [row["pk"] for row in paged[0:5]] == listed[0:5]
+    assert [row["pk"] for row in paged(slice(0, 5))] == listed[0:5]
