@@ -60,8 +60,15 @@ SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1,
 
 
 def database_url(projects):
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    return f"{base.rstrip('/')}/portal_bench_{projects}"
+    """The benchmark database on the server at BENCH_POSTGRES_URL, or on the embedded one."""
+    name = f"portal_bench_{projects}"
+    base = os.environ.get("BENCH_POSTGRES_URL")
+    if not base:
+        sys.path.insert(0, str(ROOT))
+        from portal import embedded_db
+
+        return embedded_db.url(name)
+    return f"{base.rstrip('/')}/{name}"
 
 
 def environment(projects):
@@ -94,8 +101,7 @@ def prepare_database(projects):
     import psycopg
 
     name = f"portal_bench_{projects}"
-    admin_url = database_url(projects).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
+    with psycopg.connect(database_url(projects), dbname="postgres", autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()

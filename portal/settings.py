@@ -90,24 +90,35 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+# PostgreSQL, the only database. Without DATABASE_URL, local development (debug) and the tests
+# use the embedded server that portal/embedded_db.py starts on demand; production must name one.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if not DATABASE_URL:
+    if not DEBUG:
+        sys.exit(
+            "DATABASE_URL is not set: set it to the PostgreSQL database, e.g. "
+            "postgres://portal:password@127.0.0.1:5432/portal (or set DJANGO_DEBUG=true to use "
+            "the embedded PostgreSQL of local development)."
+        )
+    from portal import embedded_db
+
+    try:
+        DATABASE_URL = embedded_db.url()
+    except embedded_db.EmbeddedDatabaseError as error:
+        sys.exit(str(error))
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    sys.exit("DATABASE_URL must name a PostgreSQL database (postgres://...): it is the only one.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A web page's queries are short: compiling them to machine code (JIT) costs more than
-    # it saves. And the catalogue is read from memory or SSD, where reading rows through an
-    # index costs little more than reading them in order: with the default (4, for spinning
-    # disks) a commission's few hundred projects were counted by scanning all 100,000. Not
-    # as low as 1.1, though, where a search matching most projects read them all through an
-    # index in lead-borough order, visiting each page of the table four times over (210 ms
-    # against 120 ms in order). Set per connection, so the server needs no change.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.5"
-else:
-    # Covering columns (an index's INCLUDE) serve PostgreSQL, the production database; SQLite
-    # builds the same indexes without them, which is all a development database needs.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# A web page's queries are short: compiling them to machine code (JIT) costs more than it
+# saves. And the catalogue is read from memory or SSD, where reading rows through an index
+# costs little more than reading them in order: with the default (4, for spinning disks) a
+# commission's few hundred projects were counted by scanning all 100,000. Not as low as 1.1,
+# though, where a search matching most projects read them all through an index in lead-borough
+# order, visiting each page of the table four times over (210 ms against 120 ms in order). Set
+# per connection, so the server needs no change.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.5"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://portal")}

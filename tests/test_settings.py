@@ -13,6 +13,9 @@ from portal.cache import RedisCache
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "portal" / "settings.py"
 SECRET = "a-long-random-production-secret-key-for-these-tests-only-0123456789"
+PRODUCTION_DATABASE = "postgres://portal:pw@db.example.org:5432/portal"
+# The test run's own server (tests/settings.py chose it), for commands that reach a database.
+DATABASE_URL = os.environ["DATABASE_URL"]
 
 
 @pytest.fixture
@@ -30,6 +33,7 @@ def load():
 
 def test_production_defaults_are_safe(environment):
     environment.setenv("DJANGO_SECRET_KEY", SECRET)
+    environment.setenv("DATABASE_URL", PRODUCTION_DATABASE)
     settings = load()
     assert settings["DEBUG"] is False
     assert settings["ALLOWED_HOSTS"] == []
@@ -38,8 +42,9 @@ def test_production_defaults_are_safe(environment):
     assert settings["CSRF_COOKIE_SECURE"]
     assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
     assert "SECURE_PROXY_SSL_HEADER" not in settings
-    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert settings["DATABASES"]["default"]["NAME"] == str(ROOT / "db.sqlite3")
+    assert settings["DATABASES"]["default"]["OPTIONS"]["options"] == (
+        "-c jit=off -c random_page_cost=1.5"
+    )
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert (
         settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
@@ -52,7 +57,7 @@ def test_production_defaults_are_safe(environment):
 def test_the_environment_configures_a_production_deployment(environment):
     environment.setenv("DJANGO_SECRET_KEY", SECRET)
     environment.setenv("DJANGO_ALLOWED_HOSTS", "portal.example.org,www.portal.example.org")
-    environment.setenv("DATABASE_URL", "postgres://portal:pw@db.example.org:5432/portal")
+    environment.setenv("DATABASE_URL", PRODUCTION_DATABASE)
     environment.setenv("REDIS_URL", "redis://cache.example.org:6379/1")
     environment.setenv("EMAIL_URL", "smtp+tls://mailer:pw@smtp.example.org:587")
     environment.setenv("DJANGO_SECURE_PROXY_SSL_HEADER", "true")
@@ -89,24 +94,53 @@ def test_debug_is_for_local_development_only(environment):
     assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert settings["MAILERS"]["default"]["BACKEND"].endswith("console.EmailBackend")
+    # Without DATABASE_URL, the embedded PostgreSQL of local development.
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["OPTIONS"]["host"], database["NAME"]) == (str(ROOT / ".postgres"), "portal")
+
+
+def run_manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_database_with_one_line(environment):
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "DATABASE_URL is not set: set it to the PostgreSQL database, e.g. "
+        "postgres://portal:password@127.0.0.1:5432/portal (or set DJANGO_DEBUG=true to use the "
+        "embedded PostgreSQL of local development)."
+    )
+
+
+def test_postgresql_is_the_only_database(environment):
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL="sqlite:///portal.db")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "DATABASE_URL must name a PostgreSQL database (postgres://...): it is the only one."
+    )
 
 
 def test_an_env_file_is_read_when_present(environment, tmp_path):
     env_file = tmp_path / "portal.env"
-    env_file.write_text(f"DJANGO_SECRET_KEY={SECRET}\nDJANGO_ALLOWED_HOSTS=from-file.example.org\n")
+    env_file.write_text(
+        f"DJANGO_SECRET_KEY={SECRET}\nDATABASE_URL={PRODUCTION_DATABASE}\n"
+        "DJANGO_ALLOWED_HOSTS=from-file.example.org\n"
+    )
     environment.setenv("DJANGO_ENV_FILE", str(env_file))
     assert load()["ALLOWED_HOSTS"] == ["from-file.example.org"]
 
 
 def test_without_a_secret_key_the_process_refuses_to_start_with_one_line(environment):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_manage("check", DATABASE_URL=PRODUCTION_DATABASE)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "DJANGO_SECRET_KEY is not set: set it to a long random string "
@@ -116,15 +150,9 @@ def test_without_a_secret_key_the_process_refuses_to_start_with_one_line(environ
 
 def test_schema_commands_run_without_a_secret_key_and_sign_nothing(environment):
     environment.setattr(sys, "argv", ["manage.py", "migrate"])
+    environment.setenv("DATABASE_URL", PRODUCTION_DATABASE)
     assert load()["SECRET_KEY"] == ""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_manage("makemigrations", "--check", "--dry-run", DATABASE_URL=DATABASE_URL)
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
 
