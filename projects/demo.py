@@ -2,8 +2,8 @@
 
 Everything comes from one seeded random generator and a fixed reference date, so the same seed
 and size give the same catalogue. Rows are built in memory one authority at a time and written
-in bulk (COPY on PostgreSQL, with the tables' plain indexes built once at the end), so
-100,000 projects load in about a minute.
+in bulk (COPY, with the tables' plain indexes built once at the end), so 100,000 projects load in
+about a minute.
 """
 
 import datetime
@@ -38,7 +38,6 @@ from .models import (
 
 REFERENCE_DATE = datetime.date(2026, 4, 1)
 FIRST_START_YEAR = 2016
-BATCH_SIZE = 2000
 DEFAULT_SEED = 2017
 
 # Fictional funders, except the councils themselves and the GLA, whose figures are fictional.
@@ -379,7 +378,7 @@ def delete_catalogue():
     (not authorities, memberships, themes or target groups, nor the facet index's version
     token, which moves on instead).
 
-    Whole tables are emptied at once (TRUNCATE on PostgreSQL): deleting row by row, with the
+    Whole tables are emptied at once (TRUNCATE): deleting row by row, with the
     signals and history each deletion brings, takes many minutes at 100,000 projects.
     """
     kept = {Borough, Membership, Theme, TargetGroup, FacetIndexVersion}
@@ -444,8 +443,7 @@ class DemoCatalogue:
                             f"({time.monotonic() - started:.1f} s)"
                         )
                         next_report = loaded + max(self.project_count // 10, 1)
-                if connection.vendor == "postgresql":
-                    self.progress(f"Building indexes ({time.monotonic() - started:.1f} s)")
+                self.progress(f"Building indexes ({time.monotonic() - started:.1f} s)")
             # Bulk inserts send no signals: say once that the catalogue changed.
             transaction.on_commit(catalogue_changed)
 
@@ -768,15 +766,11 @@ BULK_MODELS = [
 
 
 def insert(objects):
-    """Write new rows of one model and set their primary keys. PostgreSQL copies them in: COPY
-    takes rows several times faster than INSERT statements do."""
+    """Write new rows of one model and set their primary keys, copied in: COPY takes rows
+    several times faster than INSERT statements do."""
     if not objects:
         return
-    model = type(objects[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        return
-    meta = model._meta
+    meta = type(objects[0])._meta
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -784,7 +778,8 @@ def insert(objects):
         )
         for row, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             row.pk = pk
-        fields = meta.concrete_fields
+        # Generated columns are the database's to fill.
+        fields = [f for f in meta.concrete_fields if not f.generated]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -799,10 +794,6 @@ def insert_rows(model, names, rows):
     construction would take much of the load's time at 100,000 projects."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
     with (
@@ -815,12 +806,9 @@ def insert_rows(model, names, rows):
 
 @contextmanager
 def indexes_built_afterwards(models):
-    """On PostgreSQL, drop the tables' plain indexes, then build them again at the end (inside
-    the caller's transaction): one build over the loaded rows is much faster than updating
-    each index row by row. Indexes behind constraints stay and keep checking."""
-    if connection.vendor != "postgresql":
-        yield
-        return
+    """Drop the tables' plain indexes, then build them again at the end (inside the caller's
+    transaction): one build over the loaded rows is much faster than updating each index row by
+    row. Indexes behind constraints stay and keep checking."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
@@ -842,9 +830,6 @@ def pending_checks_run(cursor):
     """PostgreSQL builds no index and empties no table while rows written in the transaction
     wait for their deferred foreign-key checks: run the checks first, then defer again, as
     Django's constraints are."""
-    if connection.vendor != "postgresql":
-        yield
-        return
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     yield
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")

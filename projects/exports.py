@@ -1,10 +1,9 @@
 """Streamed CSV and JSON exports of a filtered list of projects.
 
-The database writes every cell in its final form (dates, money, lists, protection against
-spreadsheet formulas) in one query, so Python only passes text along: on PostgreSQL the CSV
-comes straight from COPY, elsewhere from the csv module over the same query's rows. COLUMNS is
-the single description of the columns: the export writes them and the "About the data" page
-documents them.
+PostgreSQL writes every cell in its final form (dates, money, lists, protection against
+spreadsheet formulas) in one query, and the file itself through COPY, so Python only passes
+bytes along. COLUMNS is the single description of the columns: the export writes them and the
+"About the data" page documents them.
 """
 
 import csv
@@ -18,9 +17,7 @@ from django.db.models.functions import Cast, Concat, RowNumber
 
 from .models import Project, ProjectFunding
 
-SEPARATOR = "\x1f"  # joins a list's values for JSON built in Python; never typed by people
 CSV_LIST = "; "  # joins a list's values in a CSV cell
-CHUNK_SIZE = 500
 PIECE = 65536  # bytes of COPY output gathered into one piece of the response
 EXPORT_WORK_MEM = "128MB"
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
@@ -143,7 +140,7 @@ NAMES = [column.name for column in COLUMNS]
 
 def formula_safe(sql, params):
     """SQL for a text that a spreadsheet shows rather than runs: an apostrophe before a
-    formula's first character. Empty text becomes NULL, so every database writes it alike."""
+    formula's first character. Empty text becomes NULL, an empty cell."""
     marks = ", ".join(["%s"] * len(FORMULA_FIRST))
     return (
         f"CASE WHEN SUBSTR({sql}, 1, 1) IN ({marks}) THEN '''' || {sql} ELSE NULLIF({sql}, '') END",
@@ -161,44 +158,22 @@ class FormulaSafe(Func):
 class ISODate(Func):
     """A date as YYYY-MM-DD."""
 
-    template = "DATE(%(expressions)s)"
+    template = "TO_CHAR(%(expressions)s, 'YYYY-MM-DD')"
     output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="TO_CHAR(%(expressions)s, 'YYYY-MM-DD')")
 
 
 class ISODateTime(Func):
     """A moment in ISO 8601, in UTC, to the second."""
 
+    template = """TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
     output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return Func(
-            Value("%Y-%m-%dT%H:%M:%S+00:00"), *self.source_expressions, function="STRFTIME"
-        ).as_sql(compiler, connection)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', "
-            '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\')',
-        )
 
 
 class Pounds(Func):
     """An amount of money as text with two decimal places."""
 
+    template = "ROUND(%(expressions)s, 2)::text"
     output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return Func(Value("%.2f"), *self.source_expressions, function="PRINTF").as_sql(
-            compiler, connection
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="ROUND(%(expressions)s, 2)::text")
 
 
 def cell(column, *, for_csv):
@@ -220,8 +195,8 @@ def cell(column, *, for_csv):
 
 
 class JSONList(Aggregate):
-    """PostgreSQL: the values as a JSON array, written as text (JSONB_AGG's binary form costs
-    more to write out)."""
+    """The values as a JSON array, written as text (JSONB_AGG's binary form costs more to write
+    out)."""
 
     function = "JSON_AGG"
     allow_distinct = True
@@ -229,37 +204,21 @@ class JSONList(Aggregate):
     output_field = TextField()
 
 
-def linked_table(column, *, delimiter, db):
+def linked_table(column, *, for_csv):
     """SQL for a derived table of (project_id, names): each project's distinct values of a
-    linked column, in alphabetical order, joined by `delimiter`, or as a JSON array when
-    `delimiter` is None (PostgreSQL)."""
-    link = column.source
-    if connections[db].features.supports_aggregate_order_by_clause:
-        value = F(link.path)
-        if delimiter is None:
-            names = JSONList(value, distinct=True, order_by=value)
-        else:
-            names = StringAgg(value, Value(delimiter), distinct=True, order_by=value)
-        aggregated = (
-            link.model.objects.order_by()
-            .values("project_id")
-            .annotate(names=names)
-            .values("project_id", "names")
-        )
-        return aggregated.query.sql_with_params()
-    # Without an ordered aggregate (SQLite before 3.44), the values are joined in the order a
-    # sorted subquery gives them.
-    distinct = (
-        link.model.objects.values("project_id", value=F(link.path))
-        .order_by("project_id", "value")
-        .distinct()
+    linked column, in alphabetical order, joined into one CSV cell or as a JSON array."""
+    value = F(column.source.path)
+    if for_csv:
+        names = StringAgg(value, Value(CSV_LIST), distinct=True, order_by=value)
+    else:
+        names = JSONList(value, distinct=True, order_by=value)
+    aggregated = (
+        column.source.model.objects.order_by()
+        .values("project_id")
+        .annotate(names=names)
+        .values("project_id", "names")
     )
-    sql, params = distinct.query.sql_with_params()
-    return (
-        "SELECT links.project_id, GROUP_CONCAT(links.value, %s) AS names "
-        f"FROM ({sql}) AS links GROUP BY links.project_id",
-        (*params, delimiter),
-    )
+    return aggregated.query.sql_with_params()
 
 
 @dataclass
@@ -276,13 +235,13 @@ class ExportQuery:
         return f"SELECT {', '.join(self.cells)} {self.rest}", [*self.cell_params, *self.params]
 
 
-def export_query(queryset, base_url, *, for_csv, json_lists=False):
+def export_query(queryset, base_url, *, for_csv):
     """One query for the cells of `queryset`'s rows, in its order: its own columns, plus each
     linked column aggregated once per project over its whole link table and joined on (as
-    JSON arrays with `json_lists`, on PostgreSQL).
+    JSON arrays unless `for_csv`).
 
     Aggregating each link table in one pass is several times faster than a subquery per
-    project; the ORM writes every part, so the SQL suits the database in use.
+    project.
     """
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     order = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
@@ -300,8 +259,7 @@ def export_query(queryset, base_url, *, for_csv, json_lists=False):
         if not column.linked:
             query.cells.append(f'base."export_{column.name}"')
             continue
-        delimiter = None if json_lists else CSV_LIST if for_csv else SEPARATOR
-        link_sql, link_params = linked_table(column, delimiter=delimiter, db=queryset.db)
+        link_sql, link_params = linked_table(column, for_csv=for_csv)
         joins.append(
             f'LEFT JOIN ({link_sql}) AS link{index} ON link{index}."project_id" = base."export_pk"'
         )
@@ -316,10 +274,10 @@ def export_query(queryset, base_url, *, for_csv, json_lists=False):
 
 
 def json_documents_query(queryset, base_url):
-    """PostgreSQL: the same query, writing each project as a JSON object, lists as arrays and
-    money as numbers. ROW_TO_JSON over a row of named cells is quicker than JSON_BUILD_OBJECT,
+    """The same query, writing each project as a JSON object, lists as arrays and money as
+    numbers. ROW_TO_JSON over a row of named cells is quicker than JSON_BUILD_OBJECT,
     which looks up how to write each of its arguments anew for every project."""
-    query = export_query(queryset, base_url, for_csv=False, json_lists=True)
+    query = export_query(queryset, base_url, for_csv=False)
     cells, cell_params = [], []
     for column, value in zip(COLUMNS, query.cells, strict=True):
         if column.linked:
@@ -343,14 +301,6 @@ def json_documents_query(queryset, base_url):
 # The downloads -------------------------------------------------------------------------------
 
 
-def fetched(connection, sql, params):
-    """The rows of a query, a chunk at a time through a server-side cursor."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(CHUNK_SIZE):
-            yield chunk
-
-
 def csv_lines(queryset, base_url):
     """The CSV file in pieces, starting with a byte-order mark so spreadsheets read it as
     UTF-8."""
@@ -359,17 +309,9 @@ def csv_lines(queryset, base_url):
     buffer.write("\ufeff")
     writer.writerow(NAMES)
     yield buffer.getvalue()
-    connection = connections[queryset.db]
+    # PostgreSQL writes the rows, quoting as the csv module does.
     sql, params = export_query(queryset, base_url, for_csv=True).sql()
-    if connection.vendor == "postgresql":
-        # PostgreSQL writes the CSV itself, quoting as the csv module does.
-        yield from copied(connection, sql, params, "FORMAT csv")
-        return
-    for chunk in fetched(connection, sql, params):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(chunk)
-        yield buffer.getvalue()
+    yield from copied(connections[queryset.db], sql, params, "FORMAT csv")
 
 
 def copied(connection, sql, params, options):
@@ -394,38 +336,11 @@ def json_chunks(queryset, base_url, meta):
     """A JSON document {"meta": ..., "projects": [...]}, written a chunk of projects at a time,
     lists as lists and numbers as numbers."""
     yield '{"meta": ' + json.dumps(meta, default=str) + ', "projects": [\n'
-    connection = connections[queryset.db]
-    if connection.vendor == "postgresql":
-        # PostgreSQL writes each project's JSON, a line each, through COPY's CSV form with a
-        # delimiter and quote character that JSON always escapes, so nothing is quoted.
-        yield from copied(
-            connection,
-            *json_documents_query(queryset, base_url),
-            "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'",
-        )
-    else:
-        separator = ""
-        for chunk in json_documents(connection, queryset, base_url):
-            yield separator + ",\n".join(chunk)
-            separator = ",\n"
+    # PostgreSQL writes each project's JSON, a line each, through COPY's CSV form with a
+    # delimiter and quote character that JSON always escapes, so nothing is quoted.
+    yield from copied(
+        connections[queryset.db],
+        *json_documents_query(queryset, base_url),
+        "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'",
+    )
     yield "\n]}\n"
-
-
-def json_documents(connection, queryset, base_url):
-    """Each project as JSON, built in Python from the export's cells, a chunk at a time."""
-    split = {
-        index: SEPARATOR if column.linked else "\n"
-        for index, column in enumerate(COLUMNS)
-        if column.kind in ("several", "lines")
-    }
-    money = [index for index, column in enumerate(COLUMNS) if column.kind == "money"]
-    for chunk in fetched(connection, *export_query(queryset, base_url, for_csv=False).sql()):
-        documents = []
-        for record in chunk:
-            row = list(record)
-            for index, splitter in split.items():
-                row[index] = row[index].split(splitter) if row[index] else []
-            for index in money:
-                row[index] = float(row[index])
-            documents.append(json.dumps(dict(zip(NAMES, row, strict=True))))
-        yield documents

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connections
 from django.db.models import QuerySet
 from pyroaring import BitMap
 
@@ -37,19 +36,14 @@ FACETS = [
 
 
 def ids_of(projects):
-    """The ids of `projects`, as a BitMap. PostgreSQL sends them as one array: Django reads
-    rows a hundred at a time, which for 80,000 ids takes 40% longer."""
-    projects = projects.order_by()
-    if connections[projects.db].vendor == "postgresql":
-        return BitMap(projects.aggregate(ids=ArrayAgg("pk", default=[]))["ids"])
-    return BitMap(projects.values_list("pk", flat=True))
+    """The ids of `projects`, as a BitMap, sent as one array: Django reads rows a hundred at a
+    time, which for 80,000 ids takes 40% longer."""
+    return BitMap(projects.order_by().aggregate(ids=ArrayAgg("pk", default=[]))["ids"])
 
 
 def estimated_count(projects):
-    """How many `projects` PostgreSQL's planner expects, from its statistics (None elsewhere):
-    an estimate costs a plan, not a pass."""
-    if connections[projects.db].vendor != "postgresql":
-        return None
+    """How many `projects` PostgreSQL's planner expects, from its statistics: an estimate costs
+    a plan, not a pass."""
     plan = json.loads(projects.order_by().values("pk").explain(format="json"))
     return plan[0]["Plan"]["Plan Rows"]
 
@@ -93,8 +87,7 @@ def through_other_filters(filterset, key, candidates):
 def matches_most(text, using):
     """Whether PostgreSQL's planner expects `text` to match most published projects."""
     vectors = PublishedSearchVector.objects.using(using)
-    matched = estimated_count(vectors.matching(text))
-    return matched is not None and matched > BROAD * estimated_count(vectors)
+    return estimated_count(vectors.matching(text)) > BROAD * estimated_count(vectors)
 
 
 @dataclass

@@ -4,11 +4,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import models
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.aggregates import StringAgg
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -20,7 +27,6 @@ from portal.models import Versioned
 from portal.slugs import unique_slug
 
 from .facet_keys import ONE_PER_PROJECT, facet_key, keys_by_facet, keys_for, projects_counted
-from .fields import KeySetField
 
 # Projects whose facet keys are worked out together: a few queries per batch.
 FACET_KEYS_BATCH = 1000
@@ -522,7 +528,7 @@ def listed_names():
 
 def names_of(link_model, path):
     """A correlated subquery joining one project's linked names with NAMES_SEPARATOR (in no
-    particular order: not every database orders inside an aggregate)."""
+    particular order: the list sorts them)."""
     return Subquery(
         link_model.objects.filter(project=OuterRef("pk"))
         .order_by()
@@ -534,10 +540,19 @@ def names_of(link_model, path):
 
 # A search by relevance: the best-ranked first, then the newest id, so that pages never shift.
 BY_RELEVANCE = ["-rank", "-pk"]
+SEARCH_CONFIG = "english"
+# What a search reads of a project, and how much each part weighs: its title most, then its
+# summary and delivery partners, then its description. PostgreSQL keeps it as a stored column.
+SEARCHABLE = (
+    SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("delivery_partners", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+)
 
 
 def web_search_query(text):
-    return SearchQuery(text, search_type="websearch", config="english")
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
 class EqualsAny(models.Lookup):
@@ -558,7 +573,7 @@ class EqualsAny(models.Lookup):
 def in_facet(facet, options):
     """The condition that a project matches any of these options of a facet of the projects
     list, by its stored facet keys (facet_keys.py): a check of one column, no join."""
-    return Q(facet_keys__overlaps=[facet_key(facet, option) for option in options])
+    return Q(facet_keys__overlap=[facet_key(facet, option) for option in options])
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -621,27 +636,14 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(pk__in=funded)
 
     def among(self, ids):
-        """Those of these projects whose ids are in `ids`: on PostgreSQL as one array parameter,
-        which is planned as fast for ten thousand ids as for ten."""
-        ids = list(ids)
-        if connections[self.db].vendor == "postgresql":
-            return self.filter(EqualsAny(F("pk"), ids))
-        return self.filter(pk__in=ids)
+        """Those of these projects whose ids are in `ids`, as one array parameter, which is
+        planned as fast for ten thousand ids as for ten."""
+        return self.filter(EqualsAny(F("pk"), list(ids)))
 
     def search(self, text):
-        """Projects matching `text`, annotated with a relevance `rank`.
-
-        PostgreSQL: full-text search in web-search syntax ("quoted phrases", or, -exclusions)
-        over the stored, weighted search vector. Elsewhere: every word must appear in the
-        title, summary, description or delivery partners; title matches rank first.
-        """
-        if connections[self.db].vendor == "postgresql":
-            rank = SearchRank(F("search_vector"), web_search_query(text))
-        else:
-            title_match = Q()
-            for word in text.split():
-                title_match &= Q(title__icontains=word)
-            rank = Case(When(title_match, then=Value(1.0)), default=Value(0.5))
+        """Projects matching `text` in web-search syntax ("quoted phrases", or, -exclusions)
+        over the stored, weighted search vector, annotated with a relevance `rank`."""
+        rank = SearchRank(F("search_vector"), web_search_query(text))
         return self.filter(self.matching(text)).annotate(rank=rank)
 
     def not_matching(self, text):
@@ -650,17 +652,7 @@ class ProjectQuerySet(models.QuerySet):
 
     def matching(self, text):
         """The condition search(text) selects by."""
-        if connections[self.db].vendor == "postgresql":
-            return Q(search_vector=web_search_query(text))
-        condition = Q()
-        for word in text.split():
-            condition &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-                | Q(delivery_partners__icontains=word)
-            )
-        return condition
+        return Q(search_vector=web_search_query(text))
 
     def count_by_borough(self, key="id"):
         """{borough key: number of these projects it leads or is a partner in}."""
@@ -812,8 +804,11 @@ class Project(Versioned):
         help_text="The sum of its funding lines, kept up to date when they change.",
         **MONEY,
     )
-    search_vector = SearchVectorField(null=True, editable=False)
-    facet_keys = KeySetField(
+    search_vector = models.GeneratedField(
+        expression=SEARCHABLE, output_field=SearchVectorField(), db_persist=True
+    )
+    facet_keys = ArrayField(
+        models.TextField(),
         default=list,
         editable=False,
         help_text="The list's facet options it matches, kept up to date when its links change.",
@@ -895,6 +890,13 @@ class Project(Versioned):
                 name="project_published_status",
             ),
             models.Index(fields=["lead_borough", "publication_state", "-updated_at"]),
+            # The facet filters select by any of several keys, the search by its vector.
+            GinIndex(
+                fields=["facet_keys"], condition=PUBLISHED, name="project_published_facet_keys"
+            ),
+            GinIndex(
+                fields=["search_vector"], condition=PUBLISHED, name="project_published_search"
+            ),
         ]
 
     def __str__(self):
@@ -1007,8 +1009,9 @@ class FacetKeyCount(models.Model):
     the home page, the boroughs index and profiles and the funding pages take one small query
     instead of a pass over projects' keys.
 
-    Database triggers (migration 0008) keep it in step with every insert, update and delete of
-    a project, whatever makes them (a form, a bulk update, a cascade, a COPY).
+    Database triggers (the projects app's first migration) keep it in step with every insert,
+    update and delete of a project, whatever makes them (a form, a bulk update, a cascade, a
+    COPY).
     """
 
     pk = models.CompositePrimaryKey("within", "key")
@@ -1024,9 +1027,9 @@ class FacetKeyCount(models.Model):
 
 class FacetIndexVersion(models.Model):
     """One row whose token a trigger sets anew, in the writer's own transaction, whenever a
-    write changes which published projects hold which facet keys, or how they sort (migration
-    0010): the facet index built from them and held in memory (facet_index.py) is valid for as
-    long as the token it was built at.
+    write changes which published projects hold which facet keys, or how they sort (the first
+    migration): the facet index built from them and held in memory (facet_index.py) is valid
+    for as long as the token it was built at.
 
     The token is random rather than a counter: a rolled-back transaction's number would be
     handed out again by the next, for other rows."""
@@ -1056,9 +1059,8 @@ class PublishedSearchVectorQuerySet(models.QuerySet):
 
 
 class PublishedSearchVector(models.Model):
-    """Each published project's search vector, in a table of nothing else, which PostgreSQL
-    triggers keep equal to the published projects' own (migration 0011; other databases search
-    by substrings and leave it empty).
+    """Each published project's search vector, in a table of nothing else, which database
+    triggers keep equal to the published projects' own.
 
     Ranking a search, or finding the projects a common word leaves out, is a pass over all the
     vectors: this table is a third the size of the projects table, and reading it takes half
@@ -1074,6 +1076,9 @@ class PublishedSearchVector(models.Model):
     search_vector = SearchVectorField()
 
     objects = PublishedSearchVectorQuerySet.as_manager()
+
+    class Meta:
+        indexes = [GinIndex(fields=["search_vector"], name="published_search_vector")]
 
     def __str__(self):
         return f"Search vector of project {self.project_id}"

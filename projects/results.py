@@ -3,8 +3,6 @@ then one query for those projects' fields."""
 
 import functools
 
-from django.db import connections
-
 from .caching import cached
 from .facet_index import current_index
 from .facets import NAMED
@@ -68,7 +66,7 @@ class RankedResults(Results):
 
 def ranked_vectors(filterset):
     """The ids of the published projects a filterset's search matches, by relevance, read from
-    their search vectors alone: a third of the projects table to read (PostgreSQL)."""
+    their search vectors alone: a third of the projects table to read."""
     vectors = PublishedSearchVector.objects.using(filterset.qs.db)
     return vectors.ranked(filterset.form.cleaned_data[SEARCH]).values_list("project_id", flat=True)
 
@@ -93,13 +91,12 @@ def results(filterset, fields, key, version, projects):
     index = current_index(using)
     if filterset.sort != Sort.RELEVANCE:
         return IndexedResults(fields, index, filterset.sort, projects)
-    on_postgresql = connections[using].vendor == "postgresql"
-    if on_postgresql and list(key) == [SEARCH]:
+    if list(key) == [SEARCH]:
         in_order = ranked_vectors(filterset)
     else:
         in_order = filterset.qs.values_list("pk", flat=True)
     ranking = None
-    if on_postgresql and list(key) != [SEARCH] and len(projects) > NAMED:
+    if list(key) != [SEARCH] and len(projects) > NAMED:
         # Results too many to name: their first ones picked from the search vectors' ranking.
         ranking = functools.partial(
             ranked_within, ranked_vectors(filterset), projects, len(index.published)

@@ -8,7 +8,7 @@ from boroughs.models import Borough
 
 LOADERS = [
     ("boroughs.migrations.0003_load_london_authorities", "load_authorities"),
-    ("projects.migrations.0002_load_themes_and_target_groups", "load_taxonomies"),
+    ("projects.migrations.0001_squashed_0012_active_dates_in_start_index", "load_taxonomies"),
 ]
 
 

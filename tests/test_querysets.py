@@ -153,8 +153,6 @@ def test_a_search_and_what_it_leaves_out_share_out_every_project():
 
 
 def test_the_search_index_holds_published_projects_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL indexes the search vector.")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'projects_project' "
@@ -176,8 +174,6 @@ def published_vectors():
 
 
 def test_the_published_projects_search_vectors_follow_every_write():
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL keeps search vectors.")
     kept = ProjectFactory(title="Befriending older neighbours")
     draft = ProjectFactory(title="Walking group", publication_state="draft")
     ProjectFactory(title="Youth orchestra")
@@ -199,8 +195,6 @@ def test_the_published_projects_search_vectors_follow_every_write():
 
 
 def test_a_search_ranked_from_the_vectors_alone_is_in_the_lists_order():
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL keeps search vectors.")
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
     for text in ("fictional", "club", "older people", "-fictional"):
         listed = Project.objects.published().search(text).order_by("-rank", "-pk")
@@ -232,8 +226,6 @@ def searched_demo(chosen):
 def test_a_search_with_other_filters_ranked_from_the_vectors_is_in_the_lists_order(
     chosen, monkeypatch
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL keeps search vectors.")
     # As many projects as a query would name by id at 100,000 (facets.NAMED): too many.
     monkeypatch.setattr(results_module, "NAMED", 10)
     listed, paged = searched_demo(chosen)
@@ -253,8 +245,6 @@ def test_ranked_within_reads_the_whole_ranking_when_its_top_holds_too_few(monkey
 
 
 def test_a_search_alone_pages_beyond_its_kept_ranking_in_the_lists_order(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL keeps search vectors.")
     monkeypatch.setattr(results_module, "RANKED", 5)
     listed, paged = searched_demo("q=fictional")
     with CaptureQueriesContext(connection) as queries:

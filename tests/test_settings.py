@@ -122,7 +122,9 @@ def test_production_refuses_to_start_without_a_database_with_one_line(environmen
 
 
 def test_postgresql_is_the_only_database(environment):
-    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL="sqlite:///portal.db")
+    result = run_manage(
+        "check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL="mysql://portal:pw@127.0.0.1:3306/portal"
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "DATABASE_URL must name a PostgreSQL database (postgres://...): it is the only one."

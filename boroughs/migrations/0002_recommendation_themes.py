@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("boroughs", "0001_initial"),
-        ("projects", "0001_initial"),
+        ("projects", "0001_squashed_0012_active_dates_in_start_index"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("boroughs", "0003_load_london_authorities"),
-        ("projects", "0003_project_search_vector_trigger"),
+        ("projects", "0001_squashed_0012_active_dates_in_start_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
