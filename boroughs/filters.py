@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
 
-from portal.filters import ListFilterSet, page_field, unknown_value
+from portal.filters import ListFilterSet, Shown, page_field, unknown_value
 from portal.forms import DefaultedChoiceField
+from portal.tables import Column, SortableTable
 
 from .models import Borough, Commission
 
@@ -20,48 +20,18 @@ MAX_COMPARED = 4
 
 # The authorities table and its map ------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Column:
-    """A sortable column of the authorities table: ?sort=key, or ?sort=-key the other way."""
-
-    key: str
-    label: str
-    field: str
-    numeric: bool = False
-
-    def ordering(self, descending):
-        """The order, with authorities without a figure last and the name as tie-breaker."""
-        value = F(self.field)
-        first = value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
-        if self.key == "name":
-            return [first, F("pk").desc() if descending else "pk"]
-        return [first, "name", "pk"]
-
-
-COLUMNS = [
-    Column("name", "Authority", "name"),
-    Column("london", "Inner or outer London (ONS)", "inner_outer_ons"),
-    Column("partnership", "Sub-regional partnership", "partnership"),
-    Column("projects", "Published projects", "project_count", numeric=True),
-    Column("funding", "Funding received", "funding_received", numeric=True),
-    Column("multi-year", "Multi-year share of funding", "multi_year_share", numeric=True),
-    Column("commissions", "Commissions", "commission_count", numeric=True),
-]
-COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
-DEFAULT_SORT = "name"
-
-
-def sort_direction(column, descending):
-    """How a sort reads: "A to Z" or "Z to A" for names, "most first" or "least first" for
-    figures."""
-    if column.numeric:
-        return "most first" if descending else "least first"
-    return "Z to A" if descending else "A to Z"
-
-
-def sort_label(column, descending):
-    return f"{column.label} ({sort_direction(column, descending)})"
+AUTHORITIES_TABLE = SortableTable(
+    [
+        Column("name", "Authority", "name"),
+        Column("london", "Inner or outer London (ONS)", "inner_outer_ons"),
+        Column("partnership", "Sub-regional partnership", "partnership"),
+        Column("projects", "Published projects", "project_count", numeric=True),
+        Column("funding", "Funding received", "funding_received", numeric=True),
+        Column("multi-year", "Multi-year share of funding", "multi_year_share", numeric=True),
+        Column("commissions", "Commissions", "commission_count", numeric=True),
+    ],
+    default="name",
+)
 
 
 @dataclass(frozen=True)
@@ -103,12 +73,8 @@ class BoroughTableForm(forms.Form):
     )
     sort = DefaultedChoiceField(
         label="Sort the table by",
-        choices=[
-            (f"{'-' if descending else ''}{column.key}", sort_label(column, descending))
-            for column in COLUMNS
-            for descending in (False, True)
-        ],
-        initial=DEFAULT_SORT,
+        choices=AUTHORITIES_TABLE.choices(),
+        initial=AUTHORITIES_TABLE.default,
         required=False,
         error_messages={
             "invalid_choice": "Sort the table by: there is no option “%(value)s” – choose a "
@@ -126,37 +92,14 @@ class BoroughTableForm(forms.Form):
 
     @property
     def sort_choice(self):
-        return self.chosen("sort", DEFAULT_SORT)
+        return self.chosen("sort", AUTHORITIES_TABLE.default)
 
     def sorted(self, boroughs):
-        key = self.sort_choice
-        return boroughs.order_by(*COLUMNS_BY_KEY[key.lstrip("-")].ordering(key.startswith("-")))
+        return boroughs.order_by(*AUTHORITIES_TABLE.orderings()[self.sort_choice])
 
-    def columns(self):
-        """Each column's heading: its label, its aria-sort and the sort its link asks for.
-
-        A link first sorts names A to Z and figures most first; on the sorted column it
-        reverses the order.
-        """
-        current = self.sort_choice
-        headings = []
-        for column in COLUMNS:
-            if current == column.key:
-                aria_sort, descending_next = "ascending", True
-            elif current == f"-{column.key}":
-                aria_sort, descending_next = "descending", False
-            else:
-                aria_sort, descending_next = "", column.numeric
-            headings.append(
-                {
-                    "label": column.label,
-                    "numeric": column.numeric,
-                    "aria_sort": aria_sort,
-                    "link_sort": f"{'-' if descending_next else ''}{column.key}",
-                    "link_hint": sort_direction(column, descending_next),
-                }
-            )
-        return headings
+    def headings(self):
+        """The table's column headings, their links keeping the map's measure."""
+        return AUTHORITIES_TABLE.headings(self.sort_choice, self.data, anchor="#authorities")
 
     def tiles(self, boroughs):
         """The map's squares: each authority with the chosen measure's figure."""
@@ -214,6 +157,9 @@ class CommissionFilterSet(ListFilterSet):
 
     orderings = {"title": ["title", "pk"]}
     default_sort = "title"
+    panel_groups = (
+        ("", (Shown("kind"), Shown("status"), Shown("borough", folded=True), Shown("cross_party"))),
+    )
 
     class Meta:
         model = Commission

@@ -1,9 +1,10 @@
+"""The forms officers keep their authorities' commissions with, recommendations included."""
+
 from django import forms
 
-from portal.forms import GOVUKDateField
-from projects.forms import VersionedForm, authorities_of
+from portal.forms import GOVUKDateField, VersionedForm
 
-from .models import Commission, Recommendation
+from .models import Borough, Commission, Recommendation
 
 
 class OfficerCommissionForm(VersionedForm):
@@ -39,7 +40,7 @@ class OfficerCommissionForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_borough"].queryset = authorities_of(user)
+        self.fields["lead_borough"].queryset = Borough.objects.of_officer(user)
         self.fields["lead_borough"].empty_label = None
 
     def clean(self):

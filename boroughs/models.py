@@ -2,22 +2,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -94,23 +89,11 @@ class BoroughQuerySet(models.QuerySet):
             + count_of(partner_links, "borough")
         )
 
-    def with_funding_received(self):
-        """Annotate the settlements each authority receives: `funding_received` and
-        `multi_year_funding` (totals), and `multi_year_share` of the total (None without money)."""
-        from projects.models import ZERO, FundingSettlement  # projects.models imports this one
-
-        received = FundingSettlement.objects.received_by(OuterRef("pk")).order_by()
-
-        def total_of(settlements):
-            sums = settlements.values("recipient").annotate(sum=Sum("total_amount")).values("sum")
-            return Coalesce(Subquery(sums), ZERO)
-
-        return self.annotate(
-            funding_received=total_of(received), multi_year_funding=total_of(received.multi_year())
-        ).annotate(
-            multi_year_share=Cast("multi_year_funding", FloatField())
-            / NullIf(Cast("funding_received", FloatField()), Value(0.0))
-        )
+    def of_officer(self, user):
+        """The authorities an officer may keep records for: their own, or all for staff."""
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user).distinct()
 
 
 class Borough(models.Model):
@@ -231,32 +214,9 @@ class CommissionQuerySet(models.QuerySet):
             return self
         return self.filter(lead_borough__memberships__user=user)
 
-    def with_counts(self):
-        """Annotate recommendation_count and published_project_count (the published projects
-        that follow from each commission)."""
-        from projects.models import Project  # projects.models imports this module
-
+    def with_recommendation_count(self):
         return self.annotate(
-            recommendation_count=count_of(Recommendation.objects.all(), "commission"),
-            published_project_count=count_of(Project.objects.published(), "commission"),
-        )
-
-    def with_published_projects(self, limit=None):
-        """Prefetch, as `published_projects`, the newest published projects that follow from
-        each commission (at most `limit`), with their lead boroughs."""
-        from projects.models import Project  # projects.models imports this module
-
-        following = (
-            Project.objects.published()
-            .select_related("lead_borough")
-            .order_by("-published_at", "-pk")
-        )
-        return self.prefetch_related(
-            Prefetch(
-                "projects",
-                queryset=following[:limit] if limit else following,
-                to_attr="published_projects",
-            )
+            recommendation_count=count_of(Recommendation.objects.all(), "commission")
         )
 
 
@@ -340,39 +300,6 @@ class Commission(Versioned):
 
 
 class RecommendationQuerySet(models.QuerySet):
-    def with_published_projects(self, home_boroughs, limit=None):
-        """Prefetch each recommendation's themes and, as `published_projects`, the newest
-        published projects that address it in any borough (at most `limit`), each marked
-        `is_elsewhere` when none of `home_boroughs` (the commission's) leads it or takes part in
-        it; and annotate how many published projects address it, `published_project_count`."""
-        from projects.models import Project, in_facet  # projects.models imports this module
-
-        published = Project.objects.published()
-        # From the stored keys of each project shown: a subquery over every project at home
-        # would be worked out for all that address the recommendation, before the newest few
-        # are kept.
-        at_home = in_facet("borough", home_boroughs)
-        addressing = (
-            published.annotate(is_elsewhere=ExpressionWrapper(~at_home, BooleanField()))
-            .select_related("lead_borough")
-            .order_by("-published_at", "-pk")
-        )
-        return self.annotate(
-            published_project_count=count_of(
-                Project.recommendations.through.objects.filter(
-                    project__publication_state="published"
-                ),
-                "recommendation",
-            )
-        ).prefetch_related(
-            "themes",
-            Prefetch(
-                "projects",
-                queryset=addressing[:limit] if limit else addressing,
-                to_attr="published_projects",
-            ),
-        )
-
     def by_reference(self, reference):
         """The recommendation a reference like "westminster-cohesion-commission-r3" names."""
         slug, _, number = reference.rpartition("-r")

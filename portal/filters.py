@@ -1,5 +1,9 @@
 """What every filtered list shares: readable URL values, the page number and sort order checked by
-the same form as the filters, and the active filters as tags that remove them."""
+the same form as the filters, the active filters as tags that remove them, and the filter column
+each list's FilterSet declares (`panel_groups`), drawn by one template
+(components/filter_panel.html)."""
+
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
@@ -74,12 +78,32 @@ def is_unset(value):
     return value in (None, "", [], ())
 
 
+@dataclass(frozen=True)
+class Shown:
+    """How one filter shows in its list's filter column: with a hint (None: its field's help
+    text), an input `width`, a label size, `folded` into a details element (open while in use),
+    or `hidden_unless_wrong`: carried along unseen, shown only to correct a wrong value."""
+
+    name: str
+    hint: str | None = None
+    width: str = ""
+    label_size: str = ""
+    folded: bool = False
+    hidden_unless_wrong: bool = False
+
+
 class ListFilterSet(django_filters.FilterSet):
     """Filtering, then sorting by one of `orderings` ({sort value: ordering}, each ending with a
-    unique tie-breaker), for a form that may also hold `page` and `sort` fields."""
+    unique tie-breaker), for a form that may also hold `page` and `sort` fields.
+
+    `panel_groups` lays out the filter column: ((heading, (Shown, ...)), ...), by default every
+    filter under no heading; `carried` names the list's other controls (a sort order chosen by
+    a table's headings, say) that applying the filters keeps."""
 
     orderings = {}
     default_sort = ""
+    panel_groups = ()
+    carried = ()
 
     def __init__(self, data=None, *args, **kwargs):
         # A blank value of a filter with checkboxes (?theme=, as a hand-made link or a form
@@ -150,3 +174,38 @@ class ListFilterSet(django_filters.FilterSet):
 
     def describe(self, name, value):
         return dict(self.form.fields[name].choices).get(value, str(value))
+
+    def panel(self, facets=None):
+        """The filter column as components/filter_panel.html draws it: groups of filters, each
+        a bound field (or, for a facet in `facets`, the facet with its counts), and the carried
+        controls' values."""
+        facets = facets or {}
+        groups = self.panel_groups or [("", [Shown(name) for name in self.filters])]
+        items = [
+            (heading, [self.panel_item(shown, facets) for shown in shown_items])
+            for heading, shown_items in groups
+        ]
+        carried = [
+            (self.form[name].html_name, value)
+            for name in self.carried
+            if not self.form[name].errors
+            for value in self.data.getlist(name)
+        ]
+        return {
+            "groups": [{"heading": heading, "items": group} for heading, group in items],
+            "carried": carried,
+            "long": sum(len(group) for _, group in items) > 2,
+        }
+
+    def panel_item(self, shown, facets):
+        field = self.form[shown.name]
+        return {
+            "field": field,
+            "facet": facets.get(shown.name),
+            "hint": field.help_text if shown.hint is None else shown.hint,
+            "width": shown.width,
+            "label_size": shown.label_size,
+            "folded": shown.folded,
+            "open": bool(field.errors or field.value()),
+            "hidden": shown.hidden_unless_wrong and not field.errors,
+        }

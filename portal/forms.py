@@ -75,3 +75,14 @@ class DefaultedChoiceField(forms.TypedChoiceField):
 
     def bound_data(self, data, initial):
         return initial if data in (None, "") else data
+
+
+class VersionedForm(forms.ModelForm):
+    """A form that carries the version of the record it was opened at, to catch lost updates."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version

@@ -1,6 +1,9 @@
-"""Query strings for links that change one part of a list's state, keeping the rest."""
+"""Query strings and links: a list's query string for links that change one part of its state,
+keeping the rest; links to pages filtered by readable values."""
 
 from urllib.parse import urlencode
+
+from django.urls import reverse
 
 
 class QueryString:
@@ -28,3 +31,9 @@ class QueryString:
             if name != "page" and not (name in names and (value is None or given == value))
         ]
         return "?" + "&".join(kept)
+
+
+def link(name, *args, **query):
+    """The URL of a named page, with a query string of readable values: ?borough=hackney."""
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url

@@ -15,7 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
-from projects.caching import cached, catalogue_version
+from portal.caching import cached, catalogue_version
 
 SHARED_PARTS = ("title_prefix", "title", "description", "stylesheets", "before_content", "content")
 

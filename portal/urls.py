@@ -1,16 +1,21 @@
+"""The portal's addresses: the catalogue's public pages, the officers' side under /officer/,
+accounts under /account/, the admin, and the site's own pages."""
+
 from django.contrib import admin
 from django.urls import include, path
+
+from projects.views.home import AboutDataView, HomeView
 
 from . import views
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("about/data/", views.AboutDataView.as_view(), name="about-data"),
+    path("", HomeView.as_view(), name="home"),
+    path("about/data/", AboutDataView.as_view(), name="about-data"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz/", views.health, name="health"),
-    path("", include("projects.urls")),
-    path("", include("boroughs.urls")),
-    path("officer/", include("projects.officer_urls")),
+    path("", include("projects.urls.catalogue")),
+    path("", include("projects.urls.authorities")),
+    path("officer/", include("projects.urls.officers")),
     path("account/", include("portal.accounts")),
     path("admin/", admin.site.urls),
 ]

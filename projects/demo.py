@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from boroughs.models import Borough, Commission, Membership, Recommendation
+from portal.caching import catalogue_changed
 
-from .caching import catalogue_changed
 from .facet_keys import keys_for
 from .models import (
     FacetIndexVersion,

@@ -23,9 +23,10 @@ from django.core.cache import cache
 from django.db import connections
 from pyroaring import BitMap, FrozenBitMap
 
-from .caching import TIMEOUT
+from portal.caching import TIMEOUT
+
 from .facet_keys import ONE_PER_PROJECT, facet_key
-from .filters import Sort
+from .filters.catalogue import Sort
 from .models import FacetIndexVersion, Project
 
 BATCH = 1000

@@ -18,11 +18,11 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import QuerySet
 from pyroaring import BitMap
 
+from portal.caching import cached
 from portal.filters import is_unset
 
-from .caching import cached
 from .facet_index import current_index
-from .filters import SEARCH, ProjectFilterSet, chosen_options
+from .filters.catalogue import SEARCH, ProjectFilterSet, chosen_options
 from .models import PublishedSearchVector
 
 # The share of published projects a search must match to be checked on those it leaves out.

@@ -1,10 +1,16 @@
+"""The forms of projects and their funding, for officers and the admin: a project with its
+funding lines, a settlement with its yearly allocations and projects funded, and the choice of
+projects to compare. The rules a record must meet beyond what the database holds live here (and
+in the models' checks), so the officers' pages, the admin and the import all apply them."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from boroughs.models import Borough, Commission, Recommendation
-from portal.forms import GOVUKDateField
+from portal.forms import GOVUKDateField, VersionedForm
+from portal.money import pounds
 
-from .models import Funder, FundingSettlement, Project, ProjectFunding, YearlyAllocation, pounds
+from .models import Funder, FundingSettlement, Project, ProjectFunding, YearlyAllocation
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -130,24 +136,6 @@ class ProjectComparisonForm(forms.Form):
         return sorted(chosen, key=lambda project: order.index(project.slug))
 
 
-class VersionedForm(forms.ModelForm):
-    """A form that carries the version of the record it was opened at, to catch lost updates."""
-
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-
-
-def authorities_of(user):
-    """The authorities an officer may keep records for: their own, or all for staff."""
-    if user.is_staff:
-        return Borough.objects.all()
-    return Borough.objects.filter(memberships__user=user).distinct()
-
-
 class RecommendationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, recommendation):
         return f"{recommendation.reference}: {recommendation.text}"
@@ -197,7 +185,7 @@ class OfficerProjectForm(VersionedForm, ProjectForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_borough"].queryset = authorities_of(user)
+        self.fields["lead_borough"].queryset = Borough.objects.of_officer(user)
         self.fields["lead_borough"].empty_label = None
         self.fields["commission"].queryset = Commission.objects.order_by("title")
         self.fields["commission"].empty_label = "None"
@@ -274,7 +262,7 @@ class OfficerSettlementForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = authorities_of(user)
+        self.fields["recipient"].queryset = Borough.objects.of_officer(user)
         self.fields["recipient"].empty_label = None
         self.fields["funder"].queryset = Funder.objects.order_by("name")
 

@@ -45,20 +45,10 @@ from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
 
 from boroughs.models import Borough, Commission
+from portal.money import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, MONEY, financial_year_label
 
 from . import services
-from .models import (
-    FIRST_FINANCIAL_YEAR,
-    LAST_FINANCIAL_YEAR,
-    MONEY,
-    Funder,
-    FundingSettlement,
-    Project,
-    Restrictions,
-    TargetGroup,
-    Theme,
-    financial_year_label,
-)
+from .models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
 
 MAX_UPLOAD_MB = 5
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024

@@ -3,10 +3,11 @@ then one query for those projects' fields."""
 
 import functools
 
-from .caching import cached
+from portal.caching import cached
+
 from .facet_index import current_index
 from .facets import NAMED
-from .filters import SEARCH, Sort
+from .filters.catalogue import SEARCH, Sort
 from .models import Project, PublishedSearchVector
 
 # How far a search ranking is kept: 50 pages of 20, beyond which few people read.

@@ -6,8 +6,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from boroughs.models import Borough, Commission, Recommendation
+from portal.caching import catalogue_changed
 
-from .caching import catalogue_changed
 from .facet_index import current_index
 from .models import (
     Funder,

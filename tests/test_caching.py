@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from projects.caching import catalogue_version
+from portal.caching import catalogue_version
 from projects.models import Project
 
 from .factories import (

@@ -15,7 +15,7 @@ from pyroaring import BitMap
 from projects import facet_index
 from projects.demo import delete_catalogue
 from projects.facet_index import current_index
-from projects.filters import ProjectFilterSet, Sort
+from projects.filters.catalogue import ProjectFilterSet, Sort
 from projects.models import FacetIndexVersion, Project
 
 from .factories import ProjectFactory, borough, theme

@@ -17,7 +17,7 @@ from projects import facets as facets_module
 from projects.demo import delete_catalogue
 from projects.facet_keys import keys_by_facet
 from projects.facets import counts, facets, valid_filters
-from projects.filters import ProjectFilterSet
+from projects.filters.catalogue import ProjectFilterSet
 from projects.models import FacetKeyCount, Funder, FundingSettlement, Project
 from projects.services import archive_project, publish_project
 

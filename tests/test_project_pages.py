@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from projects.facets import counts, facets, valid_filters
-from projects.filters import ProjectFilterSet
+from projects.filters.catalogue import ProjectFilterSet
 from projects.models import Project
 
 from .factories import (

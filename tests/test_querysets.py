@@ -14,7 +14,7 @@ from boroughs.models import Commission
 from projects import results as results_module
 from projects.demo import delete_catalogue
 from projects.facets import counts, valid_filters
-from projects.filters import ProjectFilterSet
+from projects.filters.catalogue import ProjectFilterSet
 from projects.models import FundingSettlement, Project, PublishedSearchVector
 
 from .factories import (

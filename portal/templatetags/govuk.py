@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from projects.models import financial_year_label
+from portal.money import financial_year_label
 
 register = template.Library()
 

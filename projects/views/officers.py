@@ -1,11 +1,14 @@
-"""The officers' side: their dashboard, and keeping their authorities' projects and settlements.
+"""The officers' side: their dashboard, and keeping their authorities' projects, funding
+settlements and commissions.
 
 Every lookup goes through `of_officer(user)`, so another authority's record answers 404. What
-each person may do to a project, and from which state, lives in projects.services.
+each person may do to a project, and from which state, lives in projects.services; forms are
+saved with services.save_edits, which refuses to overwrite someone else's save.
 """
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
@@ -13,26 +16,120 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from boroughs.models import Membership
-from portal.history import history_of
-from portal.officers import OfficerMixin, RecordFormView
-from portal.pagination import page_links, paginate
+from boroughs.forms import CommissionRecommendations, OfficerCommissionForm
+from boroughs.models import Borough, Commission, Membership, Recommendation
+from portal.history import changes_since, history_of
+from portal.lists import FilteredListView
 
-from . import services
-from .forms import (
+from .. import services
+from ..filters.officers import (
+    OfficerCommissionFilterSet,
+    OfficerProjectFilterSet,
+    OfficerSettlementFilterSet,
+)
+from ..forms import (
     OfficerProjectForm,
     OfficerSettlementForm,
     ProjectFundingLines,
     SettlementAllocations,
     SettlementProjectFundings,
-    authorities_of,
 )
-from .models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
-from .officer_filters import OfficerProjectFilterSet, OfficerSettlementFilterSet
+from ..models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
 
 State = Project.PublicationState
 RECENT = 10
 PER_PAGE = 25
+
+
+# Who may enter, and forms that never lose an edit ---------------------------------------------
+
+
+class OfficerMixin(LoginRequiredMixin):
+    """Signed-in officers of at least one authority, and staff; anyone else is refused."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not (
+            request.user.is_staff or Membership.objects.roles_of(request.user)
+        ):
+            raise PermissionDenied("Your account is not an officer of any London authority.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecordFormView(OfficerMixin, TemplateView):
+    """Create or edit a record with its inline rows, refusing to overwrite someone else's save.
+
+    Subclasses give `form_class`, `formset_classes` ({prefix: class}), `get_object()` (None to
+    create), `check_may_edit(obj)` and `success_url(saved)`.
+    """
+
+    form_class = None
+    formset_classes = {}
+    success_message = "Your changes were saved."
+
+    def get_object(self):
+        return None
+
+    def check_may_edit(self, obj):
+        """Raise PermissionDenied when the signed-in person may not change `obj`."""
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
+
+    def formset_kwargs(self, prefix):
+        return {}
+
+    def build(self, data=None):
+        form = self.form_class(data, instance=self.object, **self.form_kwargs())
+        formsets = [
+            formset_class(
+                data, instance=form.instance, prefix=prefix, **self.formset_kwargs(prefix)
+            )
+            for prefix, formset_class in self.formset_classes.items()
+        ]
+        return form, formsets
+
+    def render(self, form, formsets, status=200, **extra):
+        context = self.get_context_data(object=self.object, form=form, formsets=formsets, **extra)
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_may_edit(self.object)
+        return self.render(*self.build())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.check_may_edit(self.object)
+        form, formsets = self.build(request.POST)
+        valid = form.is_valid()
+        for formset in formsets:
+            valid = formset.is_valid() and valid
+        if not valid:
+            return self.render(form, formsets)
+        version = form.cleaned_data.get("version")
+        try:
+            saved = services.save_edits(
+                form=form, formsets=formsets, by=request.user, version=version
+            )
+        except services.EditConflict as conflict:
+            return self.render(
+                form,
+                formsets,
+                status=409,
+                conflict=conflict.current,
+                changes=changes_since(conflict.current, version),
+            )
+        messages.success(request, self.success_message)
+        return redirect(self.success_url(saved))
+
+
+class OfficerListView(OfficerMixin, FilteredListView):
+    """A filtered list of an officer's own records, a page at a time."""
+
+    paginate_by = PER_PAGE
+
+
+# The dashboard and projects -------------------------------------------------------------------
 
 
 def officer_projects(user):
@@ -68,33 +165,11 @@ class DashboardView(OfficerMixin, TemplateView):
         )
 
 
-class OfficerListView(OfficerMixin, TemplateView):
-    """A paginated, filtered list of an officer's own records."""
-
-    filterset_class = None
-
-    def records(self):
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        filterset = self.filterset_class(request.GET, queryset=self.records(), request=request)
-        context = {"filterset": filterset, "form": filterset.form}
-        if not filterset.is_valid():
-            return self.render_to_response(self.get_context_data(**context), status=400)
-        page, corrected = paginate(filterset.qs, number=filterset.page_number, per_page=PER_PAGE)
-        context.update(
-            page_obj=page,
-            page_links=page_links(page.number, page.paginator.num_pages),
-            corrected_page=corrected,
-        )
-        return self.render_to_response(self.get_context_data(**context))
-
-
 class OfficerProjectListView(OfficerListView):
     template_name = "officers/project_list.html"
     filterset_class = OfficerProjectFilterSet
 
-    def records(self):
+    def get_queryset(self):
         return officer_projects(self.request.user)
 
 
@@ -125,7 +200,7 @@ class ProjectFormView(RecordFormView):
 
     def formset_kwargs(self, prefix):
         settlements = FundingSettlement.objects.filter(
-            recipient__in=authorities_of(self.request.user)
+            recipient__in=Borough.objects.of_officer(self.request.user)
         ).select_related("funder", "recipient")
         return {"settlements": settlements}
 
@@ -236,7 +311,7 @@ class OfficerSettlementListView(OfficerListView):
     template_name = "officers/settlement_list.html"
     filterset_class = OfficerSettlementFilterSet
 
-    def records(self):
+    def get_queryset(self):
         return officer_settlements(self.request.user)
 
 
@@ -279,5 +354,61 @@ class SettlementHistoryView(OfficerMixin, TemplateView):
             record=settlement,
             back_url=reverse("officers:settlement-edit", args=[settlement.pk]),
             entries=history_of(settlement, related=related),
+            **kwargs,
+        )
+
+
+# Commissions ----------------------------------------------------------------------------------
+
+
+def officer_commissions(user):
+    return Commission.objects.of_officer(user).select_related("lead_borough")
+
+
+class OfficerCommissionListView(OfficerListView):
+    template_name = "officers/commission_list.html"
+    filterset_class = OfficerCommissionFilterSet
+
+    def get_queryset(self):
+        return officer_commissions(self.request.user)
+
+
+class CommissionFormView(RecordFormView):
+    form_class = OfficerCommissionForm
+    formset_classes = {"recommendations": CommissionRecommendations}
+    template_name = "officers/commission_form.html"
+
+    def success_url(self, saved):
+        return reverse("officers:commissions")
+
+
+class CommissionCreateView(CommissionFormView):
+    success_message = "The commission was saved."
+
+
+class CommissionUpdateView(CommissionFormView):
+    def get_object(self):
+        return get_object_or_404(officer_commissions(self.request.user), slug=self.kwargs["slug"])
+
+
+class CommissionHistoryView(OfficerMixin, TemplateView):
+    template_name = "officers/history.html"
+
+    def get_context_data(self, **kwargs):
+        commission = get_object_or_404(
+            officer_commissions(self.request.user), slug=self.kwargs["slug"]
+        )
+        return super().get_context_data(
+            record=commission,
+            back_url=reverse("officers:commission-edit", args=[commission.slug]),
+            entries=history_of(
+                commission,
+                related=[
+                    (
+                        Recommendation.history.filter(commission_id=commission.pk),
+                        lambda record: f"Recommendation R{record.number}",
+                    )
+                ],
+            ),
             **kwargs,
         )

@@ -1,3 +1,6 @@
+"""The researchers' catalogue of published projects: the filtered list, each project's page,
+projects side by side, and the list as CSV and JSON downloads."""
+
 import json
 from collections import defaultdict
 
@@ -8,16 +11,17 @@ from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal.pagination import page_links, paginate
+from portal.caching import catalogue_version
+from portal.lists import FilteredListView, page_of
+from portal.money import financial_year_label
 from portal.shared_pages import SharedPageMixin
 
-from . import exports
-from .caching import catalogue_version
-from .facets import counts, facets, valid_filters
-from .filters import ProjectFilterSet
-from .forms import ProjectComparisonForm
-from .models import Project, financial_year_label
-from .results import results
+from .. import exports
+from ..facets import counts, facets, valid_filters
+from ..filters.catalogue import ProjectFilterSet
+from ..forms import ProjectComparisonForm
+from ..models import Project
+from ..results import results
 
 RELATED_PROJECTS = 5
 # What a result in the list shows of a project (projects/templatetags/project_results.py).
@@ -40,45 +44,47 @@ def published_projects():
     return Project.objects.published()
 
 
-class ProjectListView(SharedPageMixin, TemplateView):
-    """The researchers' catalogue: filter, sort, page, compare and download published projects."""
+class ProjectListView(SharedPageMixin, FilteredListView):
+    """The researchers' catalogue: filter, sort, page, compare and download published projects.
+
+    Its counts, filter column and results come from the facet index and the cache (facets.py,
+    results.py): the same filters give the same page until the catalogue changes."""
 
     template_name = "projects/project_list.html"
+    filterset_class = ProjectFilterSet
 
-    def get(self, request, *args, **kwargs):
-        filterset = ProjectFilterSet(request.GET, queryset=published_projects())
-        valid = filterset.is_valid()
-        key, version = valid_filters(filterset), catalogue_version()
-        found = counts(filterset, key, version)
+    def get_queryset(self):
+        return published_projects()
+
+    def filter_context(self, filterset):
+        self.key, self.version = valid_filters(filterset), catalogue_version()
+        self.found = counts(filterset, self.key, self.version)
         # Built only if the filter column is not already cached for these filters.
-        facet_list = SimpleLazyObject(lambda: facets(filterset, found, version))
-        context = {
-            "filterset": filterset,
-            "form": filterset.form,
-            "facets": SimpleLazyObject(lambda: {facet.name: facet for facet in facet_list}),
+        facet_list = SimpleLazyObject(lambda: facets(filterset, self.found, self.version))
+        by_name = SimpleLazyObject(lambda: {facet.name: facet for facet in facet_list})
+        return {
             "applied": SimpleLazyObject(lambda: filterset.applied_filters(facet_list)),
-            "filtered": bool(key),
-            "panel_key": f"{version}:{json.dumps(key)}",
-            "clear_url": request.path,
+            "panel": SimpleLazyObject(lambda: filterset.panel(facets=by_name)),
+            "filtered": bool(self.key),
+            "panel_key": f"{self.version}:{json.dumps(self.key)}",
         }
-        if not valid:
-            return self.render_to_response(self.get_context_data(**context), status=400)
-        page, corrected = paginate(
-            results(filterset, LISTED, key, version, found["ids"]),
-            number=filterset.page_number,
-            per_page=filterset.page_size,
-            count=found["total"],
-        )
-        context.update(
-            page_obj=page,
-            page_links=page_links(page.number, page.paginator.num_pages),
-            corrected_page=corrected,
-            export_query=filterset.query_without("page_size"),
-        )
-        return self.render_to_response(self.get_context_data(**context))
+
+    def get_results(self, filterset):
+        return {
+            **page_of(
+                results(filterset, LISTED, self.key, self.version, self.found["ids"]),
+                number=filterset.page_number,
+                per_page=filterset.page_size,
+                count=self.found["total"],
+            ),
+            "export_query": filterset.query_without("page_size"),
+        }
 
 
 class ProjectDetailView(SharedPageMixin, TemplateView):
+    """A published project: its facts, its funding by settlement and year, related projects
+    elsewhere."""
+
     template_name = "projects/project_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -140,7 +146,7 @@ class ProjectExportView(View):
 
     def get(self, request, *args, **kwargs):
         filterset = ProjectFilterSet(request.GET, queryset=published_projects())
-        if not filterset.is_valid():
+        if not filterset.is_valid():  # the list's page, with its error summary and status 400
             return ProjectListView.as_view()(request)
         base_url = request.build_absolute_uri("/projects/")
         response = StreamingHttpResponse(

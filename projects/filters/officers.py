@@ -1,10 +1,12 @@
+"""The filters of the officers' own lists: their projects, settlements and commissions."""
+
 import django_filters
 from django import forms
 
-from boroughs.models import Borough
+from boroughs.models import Borough, Commission
 from portal.filters import ListFilterSet, page_field
 
-from .models import FundingSettlement, Project
+from ..models import FundingSettlement, Project
 
 
 class OfficerListForm(forms.Form):
@@ -54,5 +56,25 @@ class OfficerSettlementFilterSet(ListFilterSet):
 
     class Meta:
         model = FundingSettlement
+        fields = []
+        form = OfficerListForm
+
+
+class OfficerCommissionFilterSet(ListFilterSet):
+    """An officer's authorities' commissions, by authority and status."""
+
+    authority = authority_filter("lead_borough")
+    status = django_filters.ChoiceFilter(
+        choices=Commission.Status.choices,
+        label="Status",
+        empty_label="Any status",
+        error_messages={"invalid_choice": "Choose a status from the list"},
+    )
+
+    orderings = {"title": ["title", "pk"]}
+    default_sort = "title"
+
+    class Meta:
+        model = Commission
         fields = []
         form = OfficerListForm

@@ -1,8 +1,8 @@
+"""The officers' side, under /officer/: the dashboard, projects, settlements and views."""
+
 from django.urls import path
 
-from boroughs import officer_views as commissions
-
-from . import officer_views as views
+from ..views import officers as views
 
 app_name = "officers"
 
@@ -22,20 +22,20 @@ urlpatterns = [
         views.ProjectHistoryView.as_view(),
         name="project-history",
     ),
-    path("commissions/", commissions.OfficerCommissionListView.as_view(), name="commissions"),
+    path("commissions/", views.OfficerCommissionListView.as_view(), name="commissions"),
     path(
         "commissions/new/",
-        commissions.CommissionCreateView.as_view(),
+        views.CommissionCreateView.as_view(),
         name="commission-create",
     ),
     path(
         "commissions/<slug:slug>/edit/",
-        commissions.CommissionUpdateView.as_view(),
+        views.CommissionUpdateView.as_view(),
         name="commission-edit",
     ),
     path(
         "commissions/<slug:slug>/history/",
-        commissions.CommissionHistoryView.as_view(),
+        views.CommissionHistoryView.as_view(),
         name="commission-history",
     ),
     path("settlements/", views.OfficerSettlementListView.as_view(), name="settlements"),

@@ -11,6 +11,7 @@ from boroughs.models import Borough, Commission, InnerOuter, Partnership, Recomm
 from portal.filters import (
     DateFilter,
     ListFilterSet,
+    Shown,
     YearFilter,
     choice_filter,
     is_unset,
@@ -20,7 +21,7 @@ from portal.filters import (
 )
 from portal.forms import DefaultedChoiceField
 
-from .models import BY_RELEVANCE, Funder, Project, Restrictions, TargetGroup, Theme
+from ..models import BY_RELEVANCE, Funder, Project, Restrictions, TargetGroup, Theme
 
 # The search filter's name, which is also the query string's.
 SEARCH = "q"
@@ -192,6 +193,53 @@ class ProjectFilterSet(ListFilterSet):
         model = Project
         fields = []
         form = ProjectFilterForm
+
+    panel_groups = (
+        (
+            "",
+            (
+                Shown(
+                    "q",
+                    label_size="s",
+                    hint="Words in the title, summary, description or delivery partners",
+                ),
+                Shown(
+                    "recommendation",
+                    hint="A commission's recommendation, as linked from its page",
+                    hidden_unless_wrong=True,
+                ),
+            ),
+        ),
+        ("Where", (Shown("borough", folded=True), Shown("partnership"), Shown("london"))),
+        (
+            "What",
+            (
+                Shown("theme"),
+                Shown("target_group", folded=True),
+                Shown("status"),
+                Shown("commission", folded=True),
+            ),
+        ),
+        (
+            "Money",
+            (
+                Shown("funder", folded=True),
+                Shown("funder_kind"),
+                Shown("multi_year"),
+                Shown("restrictions"),
+                Shown("amount_from", width="10"),
+                Shown("amount_to", width="10"),
+            ),
+        ),
+        (
+            "When",
+            (
+                Shown("year", width="4", hint="Projects running at any time in that year"),
+                Shown("active_from", hint="For example, 1 4 2024"),
+                Shown("active_to", hint="For example, 31 3 2025"),
+            ),
+        ),
+    )
 
     def filter_queryset(self, queryset):
         return self.sorted(self.filter_queryset_without(queryset))

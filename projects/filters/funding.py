@@ -7,11 +7,11 @@ it. Invalid values become the form's errors, which the pages show with status 40
 
 import django_filters
 from django import forms
-from django.db.models import F
 
 from boroughs.models import Borough
 from portal.filters import (
     ListFilterSet,
+    Shown,
     YearFilter,
     choice_filter,
     page_field,
@@ -19,75 +19,48 @@ from portal.filters import (
     sort_field,
     unknown_value,
 )
+from portal.money import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, financial_year_label
+from portal.tables import Column, SortableTable
 
-from .models import (
-    FIRST_FINANCIAL_YEAR,
-    LAST_FINANCIAL_YEAR,
-    Funder,
-    FundingSettlement,
-    Restrictions,
-    financial_year_label,
-)
+from ..models import Funder, FundingSettlement, Restrictions
 
 SETTLEMENTS_PER_PAGE = 25
 
 
 # Funders ---------------------------------------------------------------------------------------
 
-
-class FunderColumns:
-    """The funders table's sortable columns: ?sort=total sorts ascending, ?sort=-total descending.
-
-    Names sort from A by default, figures from the largest.
-    """
-
-    COLUMNS = [
-        ("name", "name", "Funder"),
-        ("settlements", "settlement_count", "Settlements"),
-        ("total", "total", "Total settled"),
-        ("boroughs", "borough_count", "Authorities funded"),
-        ("multi-year", "multi_year_share", "Multi-year"),
-        (
+FUNDERS_TABLE = SortableTable(
+    [
+        Column("name", "Funder", "name"),
+        Column("kind", "Kind"),
+        Column("settlements", "Settlements", "settlement_count", numeric=True),
+        Column("total", "Total settled", "total", numeric=True),
+        Column("boroughs", "Authorities funded", "borough_count", numeric=True),
+        Column("multi-year", "Multi-year", "multi_year_share", numeric=True),
+        Column(
             "without-burdensome-restrictions",
-            "without_burdensome_restrictions_share",
             "Without burdensome restrictions",
+            "without_burdensome_restrictions_share",
+            numeric=True,
         ),
-    ]
-    DEFAULT = "name"
-
-    @classmethod
-    def choices(cls):
-        return [
-            (f"{sign}{key}", f"{label} ({'descending' if sign else 'ascending'})")
-            for key, _, label in cls.COLUMNS
-            for sign in ("", "-")
-        ]
-
-    @classmethod
-    def orderings(cls):
-        orderings = {}
-        for key, field, _ in cls.COLUMNS:
-            orderings[key] = [F(field).asc(nulls_first=True), "name", "pk"]
-            orderings[f"-{key}"] = [F(field).desc(nulls_last=True), "name", "pk"]
-        return orderings
-
-    @classmethod
-    def first_sort(cls, key):
-        """The order a column sorts in when its heading is first chosen."""
-        return key if key == "name" else f"-{key}"
+    ],
+    default="name",
+)
 
 
 class FunderFilterForm(forms.Form):
-    sort = sort_field(FunderColumns.choices(), FunderColumns.DEFAULT)
+    sort = sort_field(FUNDERS_TABLE.choices(), FUNDERS_TABLE.default)
 
 
 class FunderFilterSet(ListFilterSet):
-    """Funders by kind; the queryset is FundingSettlement.objects.by_funder()."""
+    """Funders by kind, sorted by the table's headings; the queryset is
+    FundingSettlement.objects.by_funder()."""
 
     kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_kinds")
 
-    orderings = FunderColumns.orderings()
-    default_sort = FunderColumns.DEFAULT
+    orderings = FUNDERS_TABLE.orderings()
+    default_sort = FUNDERS_TABLE.default
+    carried = ("sort",)
 
     class Meta:
         model = Funder
@@ -96,30 +69,6 @@ class FunderFilterSet(ListFilterSet):
 
     def filter_kinds(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset
-
-    def sort_headers(self):
-        """The table's column headings: label, link that sorts by it and its aria-sort."""
-        current = self.sort
-        headers = []
-        for key, _, label in FunderColumns.COLUMNS:
-            if current == key:
-                aria_sort, next_sort = "ascending", f"-{key}"
-            elif current == f"-{key}":
-                aria_sort, next_sort = "descending", key
-            else:
-                aria_sort, next_sort = "none", FunderColumns.first_sort(key)
-            query = self.data.copy()
-            query["sort"] = next_sort
-            headers.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "aria_sort": aria_sort,
-                    "href": f"?{query.urlencode()}",
-                    "numeric": key != "name",
-                }
-            )
-        return headers
 
 
 # Settlements -----------------------------------------------------------------------------------
@@ -180,6 +129,29 @@ class SettlementFilterSet(ListFilterSet):
 
     orderings = SettlementSort.ORDERINGS
     default_sort = SettlementSort.LATEST
+    panel_groups = (
+        (
+            "",
+            (
+                Shown("funder", folded=True),
+                Shown("kind"),
+                Shown("recipient", folded=True),
+                Shown(
+                    "multi_year", hint="Multi-year settlements pay in more than one financial year"
+                ),
+                Shown(
+                    "restrictions",
+                    hint="Unrestricted and light-touch money is without burdensome restrictions",
+                ),
+                Shown(
+                    "year",
+                    width="4",
+                    hint="Settlements paying in the financial year that starts in April of this "
+                    "year: 2024 for 2024-25",
+                ),
+            ),
+        ),
+    )
 
     class Meta:
         model = FundingSettlement

@@ -1,36 +1,23 @@
-"""The public pages of London's authorities and their commissions.
+"""The public pages of London's 33 authorities: the table and map of them all, each one's
+profile, and two to four side by side.
 
-Every project figure starts from Project.objects.published(); commissions, authorities and
+Every project figure starts from Project.objects.published(); authorities, commissions and
 funding settlements are public records.
 """
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from portal.pagination import page_links, paginate
+from boroughs.filters import BoroughComparisonForm, BoroughTableForm
+from boroughs.models import Borough, Commission
+from portal.caching import cached
+from portal.querystrings import link
 from portal.shared_pages import SharedPageMixin
-from projects.caching import cached
-from projects.facet_keys import facet_key
-from projects.models import FacetKeyCount, FundingSettlement, Project, Theme
 
-from .filters import (
-    COMMISSIONS_PER_PAGE,
-    BoroughComparisonForm,
-    BoroughTableForm,
-    CommissionFilterSet,
-)
-from .models import Borough, Commission
+from ..facet_keys import facet_key
+from ..models import FacetKeyCount, FundingSettlement, Project, Theme, with_funding_received
 
 LATEST_PROJECTS = 5
-# A recommendation can be addressed by thousands of projects: show the newest, link to the rest.
-PROJECTS_SHOWN = 8
-
-
-def projects_list_url(**params):
-    """A link to the projects list filtered by readable values: ?borough=hackney&theme=..."""
-    return f"{reverse('projects:list')}?{urlencode(params)}"
 
 
 def chart_rows(rows, value="total"):
@@ -80,18 +67,18 @@ class BoroughListView(SharedPageMixin, TemplateView):
             {"sort": form.sort_choice},
             lambda: list(
                 form.sorted(
-                    Borough.objects.with_project_count(
-                        FacetKeyCount.objects.within().per_row("borough")
+                    with_funding_received(
+                        Borough.objects.with_project_count(
+                            FacetKeyCount.objects.within().per_row("borough")
+                        ).with_commission_count()
                     )
-                    .with_funding_received()
-                    .with_commission_count()
                 )
             ),
         )
         context = self.get_context_data(
             form=form,
             boroughs=boroughs,
-            columns=form.columns(),
+            headings=form.headings(),
             measure=form.measure_choice,
             sort=form.sort_choice,
             tiles=form.tiles(boroughs),
@@ -118,68 +105,13 @@ class BoroughDetailView(SharedPageMixin, TemplateView):
                 {
                     "label": theme.name,
                     "value": figures["by_theme"].get(theme.pk, 0),
-                    "url": projects_list_url(borough=borough.slug, theme=theme.slug),
+                    "url": link("projects:list", borough=borough.slug, theme=theme.slug),
                 }
                 for theme in Theme.objects.all()
             ],
             peers=peers,
-            all_projects_url=projects_list_url(borough=borough.slug),
+            all_projects_url=link("projects:list", borough=borough.slug),
             **kwargs,
-        )
-
-
-class CommissionListView(TemplateView):
-    """Every commission, filtered by kind, status, borough and cross-party support."""
-
-    template_name = "boroughs/commission_list.html"
-
-    def get(self, request, *args, **kwargs):
-        filterset = CommissionFilterSet(
-            request.GET,
-            queryset=Commission.objects.with_counts()
-            .select_related("lead_borough")
-            .prefetch_related("partner_boroughs"),
-        )
-        context = {"filterset": filterset, "form": filterset.form, "clear_url": request.path}
-        if not filterset.is_valid():
-            return self.render_to_response(self.get_context_data(**context), status=400)
-        page, corrected = paginate(
-            filterset.qs, number=filterset.page_number, per_page=COMMISSIONS_PER_PAGE
-        )
-        context.update(
-            applied=filterset.applied_filters(),
-            page_obj=page,
-            page_links=page_links(page.number, page.paginator.num_pages),
-            corrected_page=corrected,
-        )
-        return self.render_to_response(self.get_context_data(**context))
-
-
-class CommissionDetailView(SharedPageMixin, TemplateView):
-    """A commission, each recommendation with the published projects that address it in any
-    borough, and the published projects that follow from it."""
-
-    template_name = "boroughs/commission_detail.html"
-
-    def get_context_data(self, **kwargs):
-        slug = self.kwargs["slug"]
-
-        def compute():
-            commission = get_object_or_404(
-                Commission.objects.select_related("lead_borough")
-                .prefetch_related("partner_boroughs")
-                .with_counts()
-                .with_published_projects(limit=PROJECTS_SHOWN),
-                slug=slug,
-            )
-            recommendations = commission.recommendations.with_published_projects(
-                commission.boroughs, limit=PROJECTS_SHOWN
-            )
-            return {"commission": commission, "recommendations": list(recommendations)}
-
-        # The same for everyone and costly to gather: kept until the catalogue changes.
-        return super().get_context_data(
-            **cached("commission-page", {"slug": slug}, compute), **kwargs
         )
 
 

@@ -1,0 +1,62 @@
+"""The projects app's models, by part of the domain:
+
+- taxonomy: themes and target groups;
+- funding: funders, funding settlements, their yearly allocations and funding lines;
+- project: projects, their review steps, and the queries that find and search them;
+- derived: what database triggers keep in step with projects (counts, versions, copies).
+"""
+
+from .derived import FacetIndexVersion, FacetKeyCount, PublishedSearchVector
+from .funding import (
+    WITHOUT_BURDENSOME_RESTRICTIONS,
+    Funder,
+    FundingSettlement,
+    FundingSummary,
+    ProjectFunding,
+    Restrictions,
+    YearlyAllocation,
+    with_funding_received,
+)
+from .project import (
+    BY_RELEVANCE,
+    NAMES_SEPARATOR,
+    PUBLISHED,
+    SEARCHABLE,
+    Project,
+    ProjectTransition,
+    in_facet,
+    newest_published,
+    recommendations_with_published_projects,
+    web_search_query,
+    with_published_project_count,
+    with_published_projects,
+)
+from .taxonomy import TargetGroup, Theme
+
+__all__ = [
+    "BY_RELEVANCE",
+    "NAMES_SEPARATOR",
+    "PUBLISHED",
+    "SEARCHABLE",
+    "WITHOUT_BURDENSOME_RESTRICTIONS",
+    "FacetIndexVersion",
+    "FacetKeyCount",
+    "Funder",
+    "FundingSettlement",
+    "FundingSummary",
+    "Project",
+    "ProjectFunding",
+    "ProjectTransition",
+    "PublishedSearchVector",
+    "Restrictions",
+    "TargetGroup",
+    "Theme",
+    "YearlyAllocation",
+    "in_facet",
+    "newest_published",
+    "recommendations_with_published_projects",
+    "web_search_query",
+    "with_funding_received",
+    "with_published_project_count",
+    "with_published_projects",
+]

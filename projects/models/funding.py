@@ -1,0 +1,469 @@
+"""Who pays for social integration work: funders, the funding settlements they make with London's
+authorities (how much, over which financial years, with what restrictions), each settlement's
+yearly allocations, and the funding lines that give part of a settlement to a project."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from boroughs.models import Borough
+from portal.models import Versioned
+from portal.money import (
+    FIRST_FINANCIAL_YEAR,
+    LAST_FINANCIAL_YEAR,
+    MONEY,
+    ZERO,
+    financial_year_label,
+    pounds,
+)
+
+
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        CENTRAL_GOVERNMENT = "central-government", "Central government"
+        GLA = "gla", "Greater London Authority"
+        LONDON_BOROUGH = "london-borough", "London borough"
+        LOTTERY = "lottery", "National Lottery and other distributors"
+        TRUST = "trust", "Charitable trust or foundation"
+        PRIVATE = "private", "Private sector"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    org_id = models.CharField(
+        "organisation identifier",
+        max_length=100,
+        blank=True,
+        help_text="As used by the 360Giving data standard, e.g. GB-CHC-1234567.",
+    )
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:funder", args=[self.slug])
+
+
+class Restrictions(models.TextChoices):
+    UNRESTRICTED = "unrestricted", "Unrestricted"
+    LIGHT_TOUCH = "light-touch", "Light-touch reporting"
+    RING_FENCED = "ring-fenced", "Ring-fenced"
+    HEAVILY_RESTRICTED = "heavily-restricted", "Heavily restricted"
+
+
+WITHOUT_BURDENSOME_RESTRICTIONS = [Restrictions.UNRESTRICTED, Restrictions.LIGHT_TOUCH]
+
+
+@dataclass(frozen=True)
+class FundingSummary:
+    """Totals of a set of settlements: how much, how much multi-year, how much without
+    burdensome restrictions."""
+
+    total: Decimal
+    multi_year: Decimal
+    without_burdensome_restrictions: Decimal
+    settlements: int
+
+    @property
+    def multi_year_share(self):
+        return self.multi_year / self.total if self.total else None
+
+    @property
+    def without_burdensome_restrictions_share(self):
+        return self.without_burdensome_restrictions / self.total if self.total else None
+
+
+class FundingSettlementQuerySet(models.QuerySet):
+    def multi_year(self):
+        return self.filter(last_year__gt=F("first_year"))
+
+    def single_year(self):
+        return self.filter(last_year=F("first_year"))
+
+    def unrestricted(self):
+        return self.filter(restrictions=Restrictions.UNRESTRICTED)
+
+    def without_burdensome_restrictions(self):
+        """Unrestricted or light-touch: the funding the London Councils publication argues for."""
+        return self.filter(restrictions__in=WITHOUT_BURDENSOME_RESTRICTIONS)
+
+    def covering_year(self, year):
+        return self.filter(first_year__lte=year, last_year__gte=year)
+
+    def received_by(self, borough):
+        return self.filter(recipient=borough)
+
+    def from_funder_kind(self, kind):
+        return self.filter(funder__kind=kind)
+
+    def of_officer(self, user):
+        """The settlements an officer keeps: those their authorities receive (all, for staff)."""
+        if user.is_staff:
+            return self
+        return self.filter(recipient__memberships__user=user)
+
+    def summary(self):
+        """A FundingSummary of these settlements, in one query."""
+        multi_year = Q(last_year__gt=F("first_year"))
+        light = Q(restrictions__in=WITHOUT_BURDENSOME_RESTRICTIONS)
+        return FundingSummary(
+            **self.order_by().aggregate(
+                total=Coalesce(Sum("total_amount"), ZERO),
+                multi_year=Coalesce(Sum("total_amount", filter=multi_year), ZERO),
+                without_burdensome_restrictions=Coalesce(Sum("total_amount", filter=light), ZERO),
+                settlements=Count("pk"),
+            )
+        )
+
+    def by_funder_kind(self):
+        """Every kind of funder with the total and number of these settlements from it."""
+        rows = {
+            row["funder__kind"]: row
+            for row in self.order_by()
+            .values("funder__kind")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "kind": kind,
+                "label": label,
+                "total": rows.get(kind, {}).get("total", ZERO),
+                "settlements": rows.get(kind, {}).get("settlements", 0),
+            }
+            for kind, label in Funder.Kind.choices
+        ]
+
+    def by_restrictions(self):
+        """Every restrictions level with the total and number of these settlements at it."""
+        rows = {
+            row["restrictions"]: row
+            for row in self.order_by()
+            .values("restrictions")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "level": level,
+                "label": label,
+                "total": rows.get(level, {}).get("total", ZERO),
+                "settlements": rows.get(level, {}).get("settlements", 0),
+            }
+            for level, label in Restrictions.choices
+        ]
+
+    def by_year(self):
+        """The yearly allocations of these settlements summed per financial year, every year
+        from the first to the last included."""
+        totals = dict(
+            YearlyAllocation.objects.filter(settlement__in=self.order_by().values("pk"))
+            .values("financial_year")
+            .annotate(total=Sum("amount"))
+            .values_list("financial_year", "total")
+        )
+        if not totals:
+            return []
+        return [
+            {"year": year, "label": financial_year_label(year), "total": totals.get(year, ZERO)}
+            for year in range(min(totals), max(totals) + 1)
+        ]
+
+    def by_recipient(self):
+        """Every authority with the total and number of these settlements it receives."""
+        rows = {
+            row["recipient"]: row
+            for row in self.order_by()
+            .values("recipient")
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        }
+        return [
+            {
+                "borough": borough,
+                "total": rows.get(borough.pk, {}).get("total", ZERO),
+                "settlements": rows.get(borough.pk, {}).get("settlements", 0),
+            }
+            for borough in Borough.objects.all()
+        ]
+
+    def by_funder(self):
+        """Every funder, annotated with the figures of its settlements among these, in one
+        query: `settlement_count`, `total`, `borough_count` (authorities receiving them),
+        `multi_year` and `without_burdensome_restrictions` (totals) and the two shares of the
+        total (`multi_year_share`, `without_burdensome_restrictions_share`; None without money)."""
+        theirs = self.order_by().filter(funder=OuterRef("pk")).values("funder")
+
+        def total_of(settlements):
+            sums = settlements.annotate(sum=Sum("total_amount")).values("sum")
+            return Coalesce(models.Subquery(sums), ZERO)
+
+        def count_of(aggregate):
+            return Coalesce(models.Subquery(theirs.annotate(n=aggregate).values("n")), 0)
+
+        def share_of(part):
+            as_float = Cast(part, FloatField())
+            total = Cast("total", FloatField())
+            return as_float / NullIf(total, Value(0.0))
+
+        return Funder.objects.annotate(
+            settlement_count=count_of(Count("pk")),
+            total=total_of(theirs),
+            borough_count=count_of(Count("recipient", distinct=True)),
+            multi_year=total_of(theirs.multi_year()),
+            without_burdensome_restrictions=total_of(theirs.without_burdensome_restrictions()),
+        ).annotate(
+            multi_year_share=share_of("multi_year"),
+            without_burdensome_restrictions_share=share_of("without_burdensome_restrictions"),
+        )
+
+
+class FundingSettlement(Versioned):
+    """Money a funder settles on a borough, for one or more financial years."""
+
+    funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="settlements")
+    programme = models.CharField("programme name", max_length=200)
+    recipient = models.ForeignKey(
+        Borough, on_delete=models.PROTECT, related_name="settlements", verbose_name="recipient"
+    )
+    total_amount = models.DecimalField("total amount (£)", **MONEY)
+    first_year = models.PositiveSmallIntegerField(
+        "first financial year",
+        validators=[
+            MinValueValidator(FIRST_FINANCIAL_YEAR),
+            MaxValueValidator(LAST_FINANCIAL_YEAR),
+        ],
+        help_text="The year the financial year starts in: 2024 for 2024-25.",
+    )
+    last_year = models.PositiveSmallIntegerField(
+        "last financial year",
+        validators=[
+            MinValueValidator(FIRST_FINANCIAL_YEAR),
+            MaxValueValidator(LAST_FINANCIAL_YEAR),
+        ],
+        help_text="The same as the first year for a single-year settlement.",
+    )
+    restrictions = models.CharField(
+        "restrictions level", max_length=20, choices=Restrictions.choices
+    )
+    conditions = models.TextField(
+        "conditions", blank=True, help_text="What the funder requires: reporting, ring-fences."
+    )
+    awarded_on = models.DateField("date awarded")
+    projects = models.ManyToManyField(
+        "Project", through="ProjectFunding", related_name="settlements", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FundingSettlementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_year", "funder__name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_amount__gte=0),
+                name="settlement_total_not_negative",
+                violation_error_message="The total amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")),
+                name="settlement_last_year_not_before_first",
+                violation_error_message="The last financial year cannot be before the first.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    first_year__gte=FIRST_FINANCIAL_YEAR, last_year__lte=LAST_FINANCIAL_YEAR
+                ),
+                name="settlement_years_plausible",
+                violation_error_message=(
+                    f"Financial years run from {FIRST_FINANCIAL_YEAR} to {LAST_FINANCIAL_YEAR}."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "first_year"]),
+            models.Index(fields=["restrictions"]),
+        ]
+
+    def __str__(self):
+        return f"{self.funder}: {self.programme} ({self.years_label})"
+
+    def get_absolute_url(self):
+        return reverse("projects:settlement", args=[self.pk])
+
+    @property
+    def is_multi_year(self):
+        return self.last_year > self.first_year
+
+    @property
+    def is_free_of_burdensome_restrictions(self):
+        return self.restrictions in WITHOUT_BURDENSOME_RESTRICTIONS
+
+    @property
+    def financial_years(self):
+        return range(self.first_year, self.last_year + 1)
+
+    @property
+    def years_label(self):
+        if self.is_multi_year:
+            first, last = (
+                financial_year_label(self.first_year),
+                financial_year_label(self.last_year),
+            )
+            return f"{first} to {last}"
+        return financial_year_label(self.first_year)
+
+    def check_yearly_allocations(self, yearly):
+        """Raise ValidationError unless `yearly` ({financial year: amount}, every allocation of
+        the settlement) falls within its years and adds up to its total."""
+        errors = []
+        outside = sorted(year for year in yearly if year not in self.financial_years)
+        if outside:
+            errors.append(
+                ValidationError(
+                    "Yearly allocations must fall within the settlement's years (%(years)s); "
+                    "%(outside)s does not.",
+                    code="allocation_outside_years",
+                    params={
+                        "years": self.years_label,
+                        "outside": ", ".join(financial_year_label(y) for y in outside),
+                    },
+                )
+            )
+        yearly_total = sum(yearly.values(), ZERO)
+        if yearly and yearly_total != self.total_amount:
+            errors.append(
+                ValidationError(
+                    "The yearly allocations add up to %(yearly)s, but the settlement's total is "
+                    "%(total)s.",
+                    code="allocations_do_not_add_up",
+                    params={"yearly": pounds(yearly_total), "total": pounds(self.total_amount)},
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def check_project_allocations(self, amounts):
+        """Raise ValidationError if `amounts` (every amount the settlement gives to projects)
+        exceed its total."""
+        allocated = sum(amounts, ZERO)
+        if allocated > self.total_amount:
+            raise ValidationError(
+                "The money allocated to projects (%(allocated)s) exceeds the settlement's total "
+                "of %(total)s.",
+                code="projects_exceed_settlement",
+                params={"allocated": pounds(allocated), "total": pounds(self.total_amount)},
+            )
+
+
+class YearlyAllocation(models.Model):
+    """How much of a settlement is paid in one financial year."""
+
+    settlement = models.ForeignKey(
+        FundingSettlement, on_delete=models.CASCADE, related_name="allocations"
+    )
+    financial_year = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(FIRST_FINANCIAL_YEAR),
+            MaxValueValidator(LAST_FINANCIAL_YEAR),
+        ],
+        help_text="The year the financial year starts in: 2024 for 2024-25.",
+    )
+    amount = models.DecimalField("amount (£)", **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["settlement", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "financial_year"],
+                name="allocation_one_per_settlement_and_year",
+                violation_error_message="This settlement already has an allocation for this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="allocation_amount_not_negative",
+                violation_error_message="An allocation cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{financial_year_label(self.financial_year)}: {pounds(self.amount)}"
+
+    @property
+    def financial_year_label(self):
+        return financial_year_label(self.financial_year)
+
+
+class ProjectFunding(models.Model):
+    """The part of a settlement allocated to one project."""
+
+    settlement = models.ForeignKey(
+        FundingSettlement, on_delete=models.CASCADE, related_name="project_fundings"
+    )
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="fundings")
+    amount = models.DecimalField("amount (£)", **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["settlement", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "project"],
+                name="funding_one_line_per_settlement_and_project",
+                violation_error_message="This project already has money from this settlement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="funding_amount_not_negative",
+                violation_error_message="An amount allocated to a project cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{pounds(self.amount)} from {self.settlement} to {self.project}"
+
+    def yearly_shares(self):
+        """{financial year: amount}: this line spread over the years in proportion to the
+        settlement's yearly allocations (evenly when it has none). Uses the settlement's
+        prefetched allocations when there are any."""
+        settlement = self.settlement
+        allocations = {a.financial_year: a.amount for a in settlement.allocations.all()}
+        if not allocations or not settlement.total_amount:
+            years = list(settlement.financial_years)
+            return {year: self.amount / len(years) for year in years}
+        return {
+            year: self.amount * amount / settlement.total_amount
+            for year, amount in allocations.items()
+        }
+
+
+def with_funding_received(boroughs):
+    """Annotate authorities with the settlements each receives: `funding_received` and
+    `multi_year_funding` (totals), and `multi_year_share` of the total (None without money)."""
+    received = FundingSettlement.objects.received_by(OuterRef("pk")).order_by()
+
+    def total_of(settlements):
+        sums = settlements.values("recipient").annotate(sum=Sum("total_amount")).values("sum")
+        return Coalesce(Subquery(sums), ZERO)
+
+    return boroughs.annotate(
+        funding_received=total_of(received), multi_year_funding=total_of(received.multi_year())
+    ).annotate(
+        multi_year_share=Cast("multi_year_funding", FloatField())
+        / NullIf(Cast("funding_received", FloatField()), Value(0.0))
+    )

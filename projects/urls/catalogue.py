@@ -1,0 +1,21 @@
+"""The catalogue's pages: projects, funders, funding settlements and themes."""
+
+from django.urls import path
+
+from ..views import catalogue, funding, themes
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/", catalogue.ProjectListView.as_view(), name="list"),
+    path("projects/export.csv", catalogue.ProjectCSVExportView.as_view(), name="export-csv"),
+    path("projects/export.json", catalogue.ProjectJSONExportView.as_view(), name="export-json"),
+    path("projects/<slug:slug>/", catalogue.ProjectDetailView.as_view(), name="detail"),
+    path("compare/projects/", catalogue.ProjectCompareView.as_view(), name="compare"),
+    path("funders/", funding.FunderListView.as_view(), name="funders"),
+    path("funders/<slug:slug>/", funding.FunderDetailView.as_view(), name="funder"),
+    path("settlements/", funding.SettlementListView.as_view(), name="settlements"),
+    path("settlements/<int:pk>/", funding.SettlementDetailView.as_view(), name="settlement"),
+    path("themes/", themes.ThemeListView.as_view(), name="themes"),
+    path("themes/<slug:slug>/", themes.ThemeDetailView.as_view(), name="theme"),
+]

@@ -1,0 +1,68 @@
+"""The home page, with the catalogue's headline figures, and the page about its data."""
+
+from django.views.generic import TemplateView
+
+from boroughs.models import Borough, Commission
+from portal.caching import cached
+from portal.shared_pages import SharedPageMixin
+
+from ..exports import COLUMNS
+from ..models import FacetKeyCount, FundingSettlement, Project, Theme
+
+LATEST = 5
+
+
+class HomeView(SharedPageMixin, TemplateView):
+    """Headline figures, entry points by theme, borough and commission, the latest projects."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        figures = cached("home-figures", {}, headline_figures)
+        themes = list(Theme.objects.all())
+        for theme in themes:
+            theme.project_count = figures["per_theme"].get(theme.pk, 0)
+        published = Project.objects.published()
+        return super().get_context_data(
+            project_count=figures["project_count"],
+            authority_count=len(figures["per_borough"]),
+            funding=figures["funding"],
+            themes=themes,
+            map_tiles=[
+                {
+                    "borough": b,
+                    "value": figures["per_borough"].get(b.pk, 0),
+                    "url": b.get_absolute_url(),
+                }
+                for b in Borough.objects.all()
+            ],
+            commissions=Commission.objects.select_related("lead_borough").order_by(
+                "-established_on", "pk"
+            )[:LATEST],
+            latest_projects=published.select_related("lead_borough").order_by(
+                "-published_at", "-pk"
+            )[:LATEST],
+            **kwargs,
+        )
+
+
+def headline_figures():
+    """The home page's figures from published data: expensive, shared, cached until a change."""
+    kept = FacetKeyCount.objects.within()
+    return {
+        "project_count": kept.total(),
+        "per_borough": kept.per_row("borough"),
+        "per_theme": kept.per_row("theme"),
+        "funding": FundingSettlement.objects.summary(),
+    }
+
+
+class AboutDataView(TemplateView):
+    """Definitions and the downloads' columns."""
+
+    template_name = "about_data.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            export_columns=[(column.name, column.description) for column in COLUMNS], **kwargs
+        )
