@@ -35,7 +35,7 @@ chromium:  ## The browser tests drive Debian's Chromium; install it when we may.
 	    exit 1; \
 	  fi; }
 
-check: install  ## Deployment checks with production-like settings, migrations, lint and format.
+check: install  ## Deployment checks with production-like settings, migrations, lint, format, imports.
 	@$(WITH_DATABASE) set -x; \
 	DJANGO_SECRET_KEY=ci-$$(date +%s%N)-a-long-production-like-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=portal.example.org \
@@ -43,6 +43,7 @@ check: install  ## Deployment checks with production-like settings, migrations, 
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 bench: install  ## The London-scale benchmark: 100,000 projects on PostgreSQL, gunicorn, a bounded load.
 	$(BIN)/python bench/run.py
