@@ -4,7 +4,7 @@ from django.db.models import Count, Sum
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_actions import archive_projects, publish_projects, return_projects_to_draft
-from .forms import ProjectForm, ProjectFundingFormSet, YearlyAllocationFormSet
+from .forms import ProjectForm, ProjectFundingFormSet, SettlementForm, YearlyAllocationFormSet
 from .imports import ProjectResource, SettlementResource, SpreadsheetImportMixin
 from .models import (
     Funder,
@@ -88,6 +88,7 @@ class SettlementProjectFundingInline(admin.TabularInline):
 class FundingSettlementAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
     # Import from CSV/XLSX, with a template to download (projects/imports.py).
     resource_classes = [SettlementResource]
+    form = SettlementForm
     list_display = [
         "programme",
         "funder",

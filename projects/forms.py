@@ -240,8 +240,8 @@ ProjectFundingLines = forms.inlineformset_factory(
 )
 
 
-class OfficerSettlementForm(VersionedForm):
-    """A funding settlement as officers enter it for their own authorities."""
+class SettlementForm(forms.ModelForm):
+    """A funding settlement, for the admin and the import; its rules are the model's own."""
 
     class Meta:
         model = FundingSettlement
@@ -256,6 +256,12 @@ class OfficerSettlementForm(VersionedForm):
             "conditions",
             "awarded_on",
         ]
+
+
+class OfficerSettlementForm(VersionedForm, SettlementForm):
+    """A funding settlement as officers enter it for their own authorities."""
+
+    class Meta(SettlementForm.Meta):
         field_classes = {"awarded_on": GOVUKDateField}
         widgets = {"restrictions": forms.RadioSelect}
         labels = {"recipient": "Receiving authority"}

@@ -8,8 +8,9 @@ transaction that is rolled back), and confirms. Here:
   is shown to the curator;
 - widgets that read the cells people write ("Hackney", "E09000012", "HCK"; "2024-25";
   "£125,000") and say clearly what is wrong with one they cannot read;
-- ProjectResource and SettlementResource: one row per project or settlement, checked by the same
-  rules as the admin forms (errors name the row and the column) and saved all or nothing;
+- ProjectResource and SettlementResource: one row per project or settlement, whose cells become
+  the data of the very ModelForm the admin and officers use (ProjectForm, SettlementForm), so
+  every rule is written once; errors name the row and the column; saved all or nothing;
 - SpreadsheetImportMixin for the ModelAdmins: the upload form that checks the file where
   import-export first reads it, the "Download a template (CSV)" view, and the confirm step that
   imports nothing if any row fails.
@@ -32,6 +33,8 @@ import tablib
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import validate_slug
+from django.db import models
+from django.forms.models import model_to_dict
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.text import slugify
@@ -48,6 +51,7 @@ from boroughs.models import Borough, Commission
 from portal.money import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, MONEY, financial_year_label
 
 from . import services
+from .forms import ProjectForm, SettlementForm
 from .models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
 
 MAX_UPLOAD_MB = 5
@@ -204,6 +208,22 @@ def cell_text(value):
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     return str(value).strip()
+
+
+def as_form_value(value):
+    """A value read from a cell, or kept from a record, as a form's data holds it: a record by
+    its primary key, several as a list, a date in ISO form, nothing as an empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | models.QuerySet):
+        return [as_form_value(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    return str(value)
 
 
 def split_list(value):
@@ -569,19 +589,22 @@ class Column(Field):
 
 
 class SpreadsheetResource(resources.ModelResource):
-    """Rows of a file read by Columns and checked like the admin checks its forms.
+    """Rows of a file read by Columns, then checked by `form_class`, the ModelForm the admin and
+    officers use, so that a rule is written once: a row's cells become the form's data, over
+    the record's own values for the columns the file leaves out.
 
     A row that breaks a rule is invalid, its errors keyed by column; any invalid row means
     nothing is imported, at the preview and again at confirmation (everything runs in a
     transaction, rolled back on any error).
     """
 
+    form_class = None
     #: Columns saved after the row itself: many-to-many fields and lines of related tables.
     relation_columns = ()
 
     class Meta:
         use_transactions = True
-        clean_model_instances = True
+        clean_model_instances = False  # the form has checked the row
         import_id_fields = []  # rows find their instance in get_instance()
         report_skipped = False  # blank rows
 
@@ -653,7 +676,7 @@ class SpreadsheetResource(resources.ModelResource):
             return None
 
     def import_instance(self, instance, row, **kwargs):
-        errors, relations = {}, {}
+        errors, read = {}, {}
         for column in self.get_import_fields():
             name = column.column_name
             if name not in row:
@@ -665,33 +688,44 @@ class SpreadsheetResource(resources.ModelResource):
                 continue
             if column.required and value in (None, "", [], {}):
                 errors[name] = ValidationError(column.empty_message)
-            elif name in self.relation_columns:
-                relations[name] = value
             elif value is not None or not isinstance(column.widget, ChoiceWidget):
-                setattr(instance, column.attribute, value)  # a blank choice keeps its value
+                read[name] = value  # a blank choice keeps its value
+        self.fill_blanks(read, errors)
+        form = self.form_class(data=self.form_data(instance, read), instance=instance)
+        if not form.is_valid():
+            for name, problems in form.errors.items():
+                # A cell that could not be read has already said why.
+                errors.setdefault(name, ValidationError(problems))
+        relations = {
+            name: form.cleaned_data.get(name, value) if name in form.fields else value
+            for name, value in read.items()
+            if name in self.relation_columns
+        }
         instance._imported_relations = relations
         self.check_row(instance, relations, errors, sheet_row=kwargs["row_number"] + 1)
         if errors:
             raise ValidationError(errors)
 
+    def fill_blanks(self, read, errors):
+        """Give blank cells that stand for another column's value that value."""
+
+    def form_data(self, instance, read):
+        """The form's data: the row's cells as the form reads them, over the record's own values
+        for the columns the file leaves out."""
+        data = {}
+        values = model_to_dict(instance, fields=list(self.form_class.base_fields))
+        for name in self.form_class.base_fields:
+            data[name] = as_form_value(read[name] if name in read else values.get(name))
+        return data
+
     def check_row(self, instance, relations, errors, sheet_row):
-        """Add to `errors` ({column: message}) what breaks the rules across columns."""
+        """Add to `errors` ({column: message}) what only an import can break: the same record
+        twice in a file, say."""
 
     def first_row_for(self, key, sheet_row):
         """The row that first had `key` in this file, or None if this is it."""
         first = self.first_rows.setdefault(key, sheet_row)
         return first if first != sheet_row else None
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Like a ModelForm: skip the columns already in error and the fields people never edit.
-        errors = dict(import_validation_errors or {})
-        exclude = {*errors, *(field.name for field in instance._meta.fields if not field.editable)}
-        try:
-            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
     def save_m2m(self, instance, row, **kwargs):
         if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
@@ -720,6 +754,7 @@ def history_skipped(instance):
 class ProjectResource(SpreadsheetResource):
     """One row per project; an existing project is updated when the row gives its slug."""
 
+    form_class = ProjectForm
     relation_columns = ("partner_boroughs", "target_groups", "themes")  # see save_instance()
     BOROUGH_HELP = "Its name, GSS code (E09000012) or three-letter code (HCK), in any case."
 
@@ -826,20 +861,6 @@ class ProjectResource(SpreadsheetResource):
         return Project.objects.filter(slug=slug).first() if slug else None
 
     def check_row(self, instance, relations, errors, sheet_row):
-        if not {"lead_borough", "partner_boroughs"} & errors.keys():
-            if "partner_boroughs" in relations:
-                partners = relations["partner_boroughs"]
-            else:
-                partners = list(instance.partner_boroughs.all()) if instance.pk else []
-            if instance.lead_borough in partners:
-                errors["partner_boroughs"] = (
-                    f"{instance.lead_borough} leads the project, so it cannot also be a partner"
-                )
-        start, end = instance.start_date, instance.end_date
-        if not {"start_date", "end_date"} & errors.keys() and start and end and end < start:
-            errors["end_date"] = (
-                f"the project ends ({end.isoformat()}) before it starts ({start.isoformat()})"
-            )
         if instance.pk and "publication_state" not in errors:
             current = Project.objects.values_list("publication_state", flat=True).get(
                 pk=instance.pk
@@ -849,14 +870,6 @@ class ProjectResource(SpreadsheetResource):
                     f"the project is {Project.PublicationState(current).label.lower()}; change "
                     "the publication state of an existing project with the review actions "
                     "(submit, publish, return, archive), not by import"
-                )
-        if instance.pk and "commission" not in errors:
-            stray = instance.recommendations.exclude(commission=instance.commission_id)
-            if stray:
-                errors["commission"] = (
-                    "the project addresses recommendations of another commission ("
-                    + ", ".join(f"{r.commission} {r.reference}" for r in stray)
-                    + ") – change its recommendations in the admin first"
                 )
         if instance.slug:
             key, column = instance.slug, "slug"
@@ -902,6 +915,7 @@ class SettlementResource(SpreadsheetResource):
     recipient and first year. Its yearly allocations and project funding are replaced by the
     row's when the file has those columns."""
 
+    form_class = SettlementForm
     relation_columns = ("allocations", "projects")
     IDENTITY = ("funder", "programme", "recipient", "first_year")
 
@@ -1001,15 +1015,12 @@ class SettlementResource(SpreadsheetResource):
             first_year=key["first_year"],
         )
 
+    def fill_blanks(self, read, errors):
+        if read.get("last_year") is None and "last_year" not in errors:
+            read["last_year"] = read.get("first_year")  # a single-year settlement
+
     def check_row(self, instance, relations, errors, sheet_row):
-        years_read = not {"first_year", "last_year"} & errors.keys()
-        if years_read and instance.first_year and instance.last_year is None:
-            instance.last_year = instance.first_year
-        if years_read and instance.first_year and instance.last_year < instance.first_year:
-            errors["last_year"] = (
-                f"the last financial year ({financial_year_label(instance.last_year)}) is before "
-                f"the first ({financial_year_label(instance.first_year)})"
-            )
+        years_read = not {"first_year", "last_year", NON_FIELD_ERRORS} & errors.keys()
         money_read = years_read and not {"total_amount", "last_year"} & errors.keys()
         if money_read and "allocations" not in errors:
             if "allocations" in relations:

@@ -19,9 +19,11 @@ from projects.imports import MAX_ROWS, ProjectResource, SettlementResource
 from projects.models import FundingSettlement, Project, ProjectFunding, Theme, YearlyAllocation
 
 from .factories import (
+    CommissionFactory,
     FunderFactory,
     ProjectFactory,
     ProjectFundingFactory,
+    RecommendationFactory,
     SettlementFactory,
     UserFactory,
     YearlyAllocationFactory,
@@ -370,10 +372,8 @@ PROJECT_ROW_ERRORS = [
         {"partner_boroughs": "hackney"},
         "Row 3, partner_boroughs: Hackney leads the project, so it cannot also be a partner",
     ),
-    (
-        {"end_date": "2024-01-01"},
-        "Row 3, end_date: the project ends (2024-01-01) before it starts (2024-04-01)",
-    ),
+    # The rules across columns are the admin's and officers' form's: one message everywhere.
+    ({"end_date": "2024-01-01"}, "Row 3: The end date cannot be before the start date."),
     ({"start_date": "31/02/2024"}, "Row 3, start_date: “31/02/2024” is not a date"),
     ({"start_date": ""}, "Row 3, start_date: required, but the cell is empty"),
     ({"title": ""}, "Row 3, title: required, but the cell is empty"),
@@ -414,7 +414,7 @@ SETTLEMENT_ROW_ERRORS = [
     ({"first_year": "2024-26"}, "Row 2, first_year: “2024-26” is not a financial year"),
     (
         {"first_year": "2024", "last_year": "2023", "allocations": ""},
-        "Row 2, last_year: the last financial year (2023-24) is before the first (2024-25)",
+        "Row 2: The last financial year cannot be before the first.",
     ),
     ({"restrictions": "strict"}, "Row 2, restrictions: “strict” is not a restrictions level"),
     (
@@ -652,3 +652,21 @@ def test_only_curators_who_may_add_and_change_may_import(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(url(Project, "import")).status_code == 403
     assert client.get(url(Project, "import_template")).status_code == 403
+
+
+def test_a_row_is_checked_by_the_same_form_as_the_admin_and_officers(curator):
+    """A rule the project form holds (the recommendations a project addresses are its
+    commission's) refuses an import too, with the form's own words."""
+    westminster = CommissionFactory(title="Westminster Cohesion Commission")
+    project = ProjectFactory(slug="befriending", commission=westminster)
+    project.recommendations.set([RecommendationFactory(commission=westminster, number=2)])
+    CommissionFactory(title="Brent Fairness Commission", slug="brent-fairness")
+    rows = [project_row(slug="befriending", commission="brent-fairness", publication_state="")]
+    response = preview(curator, Project, csv_file(rows))
+    assert_refused(
+        response,
+        "Row 2, recommendations: Choose only recommendations of Brent Fairness Commission; "
+        "Westminster Cohesion Commission R2 is not one.",
+    )
+    project.refresh_from_db()
+    assert project.commission == westminster
