@@ -1,0 +1,566 @@
+"""What a row of an import file makes: ProjectResource and SettlementResource read a row's cells
+and check them with the ModelForm the admin and officers use, so every rule is written once;
+errors name the row and the column, and nothing is saved unless every row is right."""
+
+import datetime
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.forms.models import model_to_dict
+from django.utils.text import slugify
+from import_export import resources
+from import_export.fields import Field
+from import_export.results import RowResult
+
+from .. import services
+from ..forms import ProjectForm, SettlementForm
+from ..models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
+from .cells import (
+    AllocationsWidget,
+    BoroughWidget,
+    ChoiceWidget,
+    CommissionWidget,
+    DateWidget,
+    FinancialYearWidget,
+    FunderWidget,
+    LinesWidget,
+    MoneyWidget,
+    ProjectFundingsWidget,
+    SlugWidget,
+    TaxonomyWidget,
+    TextWidget,
+    WholeNumberWidget,
+)
+from .files import UploadError, is_blank
+
+
+def as_form_value(value):
+    """A value read from a cell, or kept from a record, as a form's data holds it: a record by
+    its primary key, several as a list, a date in ISO form, nothing as an empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | models.QuerySet):
+        return [as_form_value(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    return str(value)
+
+
+class Column(Field):
+    """One column of an import file: how to read it, whether a file must have it (and every row
+    a value in it), and what to write in it."""
+
+    def __init__(self, widget, *, help_text, required=False, empty_message=None, attribute=None):
+        super().__init__(attribute=attribute, widget=widget)
+        self.required = required
+        self.help_text = help_text
+        self.empty_message = empty_message or "required, but the cell is empty"
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """Rows of a file read by Columns, then checked by `form_class`, the ModelForm the admin and
+    officers use, so that a rule is written once: a row's cells become the form's data, over
+    the record's own values for the columns the file leaves out.
+
+    A row that breaks a rule is invalid, its errors keyed by column; any invalid row means
+    nothing is imported, at the preview and again at confirmation (everything runs in a
+    transaction, rolled back on any error).
+    """
+
+    form_class = None
+    #: Columns saved after the row itself: many-to-many fields and lines of related tables.
+    relation_columns = ()
+
+    class Meta:
+        use_transactions = True
+        clean_model_instances = False  # the form has checked the row
+        import_id_fields = []  # rows find their instance in get_instance()
+        report_skipped = False  # blank rows
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for name, field in self.fields.items():
+            field.attribute = field.attribute or name
+        self.first_rows = {}  # what identifies a row's record → the row that first had it
+
+    @classmethod
+    def columns(cls):
+        return {field.column_name: field for field in cls().get_import_fields()}
+
+    @classmethod
+    def column_help(cls):
+        return [
+            {"name": name, "required": column.required, "help_text": column.help_text}
+            for name, column in cls.columns().items()
+        ]
+
+    @classmethod
+    def example_row(cls):
+        """{column: value} of one row that imports as it is, for the template."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_headers(cls, headers):
+        """Raise UploadError unless `headers` hold every required column and no unknown one."""
+        columns = cls.columns()
+        missing = [
+            name for name, column in columns.items() if column.required and name not in headers
+        ]
+        unknown = [header for header in headers if header not in columns]
+        problems = []
+        if missing:
+            problems.append(
+                f"The file is missing the required column{'s' * (len(missing) > 1)}: "
+                f"{', '.join(missing)}."
+            )
+        if unknown:
+            problems.append(
+                f"The file has {'columns' if len(unknown) > 1 else 'a column'} this import does "
+                "not know: "
+                f"{', '.join(unknown)}. The columns are: {', '.join(columns)}."
+            )
+            if len(headers) == 1 and ";" in headers[0]:
+                problems.append("Its columns seem to be separated by “;” – use commas.")
+        if problems:
+            raise UploadError(" ".join([*problems, "Download the template to see them."]))
+
+    def import_data(self, dataset, **kwargs):
+        # All or nothing: roll back on invalid rows too, also when the import is confirmed.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if all(is_blank(value) for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def cleaned(self, name, row):
+        """The value of a column in `row`, or None when it is missing, blank or wrong."""
+        try:
+            return self.fields[name].clean(row) if name in row else None
+        except ValueError:
+            return None
+
+    def import_instance(self, instance, row, **kwargs):
+        errors, read = {}, {}
+        for column in self.get_import_fields():
+            name = column.column_name
+            if name not in row:
+                continue
+            try:
+                value = column.clean(row, **kwargs)
+            except ValueError as error:
+                errors[name] = ValidationError(str(error))
+                continue
+            if column.required and value in (None, "", [], {}):
+                errors[name] = ValidationError(column.empty_message)
+            elif value is not None or not isinstance(column.widget, ChoiceWidget):
+                read[name] = value  # a blank choice keeps its value
+        self.fill_blanks(read, errors)
+        form = self.form_class(data=self.form_data(instance, read), instance=instance)
+        if not form.is_valid():
+            for name, problems in form.errors.items():
+                # A cell that could not be read has already said why.
+                errors.setdefault(name, ValidationError(problems))
+        relations = {
+            name: form.cleaned_data.get(name, value) if name in form.fields else value
+            for name, value in read.items()
+            if name in self.relation_columns
+        }
+        instance._imported_relations = relations
+        self.check_row(instance, relations, errors, sheet_row=kwargs["row_number"] + 1)
+        if errors:
+            raise ValidationError(errors)
+
+    def fill_blanks(self, read, errors):
+        """Give blank cells that stand for another column's value that value."""
+
+    def form_data(self, instance, read):
+        """The form's data: the row's cells as the form reads them, over the record's own values
+        for the columns the file leaves out."""
+        data = {}
+        values = model_to_dict(instance, fields=list(self.form_class.base_fields))
+        for name in self.form_class.base_fields:
+            data[name] = as_form_value(read[name] if name in read else values.get(name))
+        return data
+
+    def check_row(self, instance, relations, errors, sheet_row):
+        """Add to `errors` ({column: message}) what only an import can break: the same record
+        twice in a file, say."""
+
+    def first_row_for(self, key, sheet_row):
+        """The row that first had `key` in this file, or None if this is it."""
+        first = self.first_rows.setdefault(key, sheet_row)
+        return first if first != sheet_row else None
+
+    def save_m2m(self, instance, row, **kwargs):
+        if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
+            return
+        self.save_relations(instance, self.relation_columns)
+
+    def save_relations(self, instance, names):
+        for name in names:
+            if name in instance._imported_relations:
+                self.save_relation(instance, name, instance._imported_relations[name])
+
+    def save_relation(self, instance, name, value):
+        getattr(instance, self.fields[name].attribute).set(value)
+
+
+@contextmanager
+def history_skipped(instance):
+    """Saves and many-to-many changes of `instance` that simple_history does not record."""
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+
+
+class ProjectResource(SpreadsheetResource):
+    """One row per project; an existing project is updated when the row gives its slug."""
+
+    form_class = ProjectForm
+    relation_columns = ("partner_boroughs", "target_groups", "themes")  # see save_instance()
+    BOROUGH_HELP = "Its name, GSS code (E09000012) or three-letter code (HCK), in any case."
+
+    slug = Column(
+        SlugWidget(),
+        help_text="Leave blank for a new project (a slug is made from the title); give a slug to "
+        "update that project, or to create a new one with it.",
+    )
+    title = Column(TextWidget(), required=True, help_text="The project’s name.")
+    summary = Column(TextWidget(), required=True, help_text="One or two sentences.")
+    description = Column(TextWidget(), help_text="The longer description.")
+    lead_borough = Column(BoroughWidget(), required=True, help_text=BOROUGH_HELP)
+    partner_boroughs = Column(
+        BoroughWidget(many=True),
+        help_text="Other authorities taking part, separated by “;”. " + BOROUGH_HELP,
+    )
+    themes = Column(
+        TaxonomyWidget(Theme, "theme"),
+        required=True,
+        empty_message="give at least one theme, e.g. cohesion",
+        help_text="At least one, by slug or name, separated by “;”: cohesion; isolation.",
+    )
+    target_groups = Column(
+        TaxonomyWidget(TargetGroup, "target group"),
+        help_text="By slug or name, separated by “;”: older-people; women.",
+    )
+    delivery_partners = Column(
+        LinesWidget(), help_text="Organisations delivering it with the council, separated by “;”."
+    )
+    delivery_status = Column(
+        ChoiceWidget(Project.DeliveryStatus, "delivery status"),
+        help_text="planned, active, completed, paused or cancelled. Blank: planned for a new "
+        "project, unchanged for an existing one.",
+    )
+    start_date = Column(DateWidget(), required=True, help_text="YYYY-MM-DD or DD/MM/YYYY.")
+    end_date = Column(
+        DateWidget(),
+        help_text="YYYY-MM-DD or DD/MM/YYYY; not before the start. Blank while ongoing.",
+    )
+    people_reached = Column(WholeNumberWidget(), help_text="A whole number, or blank.")
+    outcomes = Column(TextWidget(), help_text="What it achieved.")
+    evaluation_url = Column(TextWidget(), help_text="A link to an evaluation, https://…")
+    contact_name = Column(TextWidget(), help_text="A public contact.")
+    contact_email = Column(TextWidget(), help_text="The public contact’s email address.")
+    commission = Column(
+        CommissionWidget(), help_text="The slug of the commission it follows from, or blank."
+    )
+    publication_state = Column(
+        ChoiceWidget(Project.PublicationState, "publication state"),
+        help_text="For a new project: draft (or blank), submitted, published or archived. An "
+        "existing project keeps its state: change it with the review actions.",
+    )
+
+    class Meta:
+        model = Project
+        fields = (
+            "slug",
+            "title",
+            "summary",
+            "description",
+            "lead_borough",
+            "partner_boroughs",
+            "themes",
+            "target_groups",
+            "delivery_partners",
+            "delivery_status",
+            "start_date",
+            "end_date",
+            "people_reached",
+            "outcomes",
+            "evaluation_url",
+            "contact_name",
+            "contact_email",
+            "commission",
+            "publication_state",
+        )
+
+    @classmethod
+    def example_row(cls):
+        return {
+            "slug": "",
+            "title": "Hackney Lunch Club for Neighbours",
+            "summary": "Neighbours of every background cook and share a weekly lunch.",
+            "description": "Volunteers host the lunch in three community centres.",
+            "lead_borough": "Hackney",
+            "partner_boroughs": "TWH; E09000019",
+            "themes": "cohesion; isolation",
+            "target_groups": "older-people; whole-community",
+            "delivery_partners": "Hackney Volunteer Centre; Dalston Community Kitchen",
+            "delivery_status": "active",
+            "start_date": "2024-04-01",
+            "end_date": "2026-03-31",
+            "people_reached": "250",
+            "outcomes": "Fewer older people say they feel lonely.",
+            "evaluation_url": "",
+            "contact_name": "Community Cohesion Team",
+            "contact_email": "cohesion@example.org",
+            "commission": "",
+            "publication_state": "draft",
+        }
+
+    def get_instance(self, instance_loader, row):
+        slug = self.cleaned("slug", row)
+        return Project.objects.filter(slug=slug).first() if slug else None
+
+    def check_row(self, instance, relations, errors, sheet_row):
+        if instance.pk and "publication_state" not in errors:
+            current = Project.objects.values_list("publication_state", flat=True).get(
+                pk=instance.pk
+            )
+            if instance.publication_state != current:
+                errors["publication_state"] = (
+                    f"the project is {Project.PublicationState(current).label.lower()}; change "
+                    "the publication state of an existing project with the review actions "
+                    "(submit, publish, return, archive), not by import"
+                )
+        if instance.slug:
+            key, column = instance.slug, "slug"
+        else:
+            key, column = slugify(instance.title or ""), "title"
+        first = self.first_row_for(("project", key), sheet_row) if key else None
+        if first and column not in errors:
+            errors[column] = (
+                f"the same project as row {first} – a project can appear only once in a file"
+                + (" (give each its own slug if they differ)" if column == "title" else "")
+            )
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # simple_history records every many-to-many field at each save and at each change of
+        # one: four records a project, most of the time an import takes. So that a row leaves
+        # one record holding its relations, an existing project gets them before it is saved;
+        # a new one after, recorded once more with its themes (saved last, and never empty).
+        instance._imported_new = is_create
+        if not is_create:
+            with history_skipped(instance):
+                self.save_relations(instance, self.relation_columns)
+        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create:
+            services.record_imported_state(project=instance, by=kwargs.get("user"))
+
+    def save_m2m(self, instance, row, **kwargs):
+        if instance._imported_new:
+            with history_skipped(instance):
+                self.save_relations(instance, self.relation_columns[:-1])
+            self.save_relations(instance, self.relation_columns[-1:])
+
+    def before_save_instance(self, instance, row, **kwargs):
+        user = kwargs.get("user")
+        if user is not None and user.is_authenticated:
+            if instance.pk is None:
+                instance.created_by = user
+            instance.updated_by = user
+            instance._history_user = user
+
+
+class SettlementResource(SpreadsheetResource):
+    """One row per settlement; an existing one is updated when a row has its funder, programme,
+    recipient and first year. Its yearly allocations and project funding are replaced by the
+    row's when the file has those columns."""
+
+    form_class = SettlementForm
+    relation_columns = ("allocations", "projects")
+    IDENTITY = ("funder", "programme", "recipient", "first_year")
+
+    funder = Column(
+        FunderWidget(),
+        required=True,
+        help_text="The funder’s name or slug; it must already be in the admin.",
+    )
+    programme = Column(TextWidget(), required=True, help_text="The programme’s name.")
+    recipient = Column(
+        BoroughWidget(),
+        required=True,
+        help_text="The authority receiving it: its name, GSS code (E09000012) or three-letter "
+        "code (HCK).",
+    )
+    total_amount = Column(
+        MoneyWidget(), required=True, help_text="In pounds: 150000 or £150,000.00."
+    )
+    first_year = Column(
+        FinancialYearWidget(), required=True, help_text="The first financial year: 2024-25 or 2024."
+    )
+    last_year = Column(
+        FinancialYearWidget(),
+        help_text="The last financial year: 2025-26 or 2025. Blank: the same as the first.",
+    )
+    restrictions = Column(
+        ChoiceWidget(Restrictions, "restrictions level"),
+        required=True,
+        help_text="unrestricted, light-touch, ring-fenced or heavily-restricted (or their labels).",
+    )
+    conditions = Column(TextWidget(), help_text="What the funder requires.")
+    awarded_on = Column(DateWidget(), required=True, help_text="YYYY-MM-DD or DD/MM/YYYY.")
+    allocations = Column(
+        AllocationsWidget(),
+        help_text=f"Yearly amounts, “{AllocationsWidget.EXAMPLE}”, within its years and adding "
+        "up to the total; or blank. They replace any it has.",
+    )
+    projects = Column(
+        ProjectFundingsWidget(),
+        attribute="project_fundings",
+        help_text="Money for projects, “project-slug: 25000; another-slug: 10000”, in all at most "
+        "the total; or blank. It replaces any it has.",
+    )
+
+    class Meta:
+        model = FundingSettlement
+        fields = (
+            "funder",
+            "programme",
+            "recipient",
+            "total_amount",
+            "first_year",
+            "last_year",
+            "restrictions",
+            "conditions",
+            "awarded_on",
+            "allocations",
+            "projects",
+        )
+
+    @classmethod
+    def example_row(cls):
+        funder = Funder.objects.order_by("name", "pk").first()
+        project = Project.objects.order_by("title", "pk").first()
+        return {
+            "funder": funder.name if funder else "Name of a funder in the admin",
+            "programme": "Connected Communities",
+            "recipient": "HCK",
+            "total_amount": "150000",
+            "first_year": "2024-25",
+            "last_year": "2025-26",
+            "restrictions": "light-touch",
+            "conditions": "A short report each quarter.",
+            "awarded_on": "2024-03-01",
+            "allocations": AllocationsWidget.EXAMPLE,
+            "projects": f"{project.slug}: 25000" if project else "",
+        }
+
+    def identity(self, row):
+        """What identifies a row's settlement, or None while any part of it is missing."""
+        key = {name: self.cleaned(name, row) for name in self.IDENTITY}
+        return None if any(value in (None, "") for value in key.values()) else key
+
+    def get_instance(self, instance_loader, row):
+        key = self.identity(row)
+        if key is None:
+            return None
+        matches = list(self.matching(key)[:2])
+        return matches[0] if len(matches) == 1 else None
+
+    @staticmethod
+    def matching(key):
+        return FundingSettlement.objects.filter(
+            funder=key["funder"],
+            programme__iexact=key["programme"],
+            recipient=key["recipient"],
+            first_year=key["first_year"],
+        )
+
+    def fill_blanks(self, read, errors):
+        if read.get("last_year") is None and "last_year" not in errors:
+            read["last_year"] = read.get("first_year")  # a single-year settlement
+
+    def check_row(self, instance, relations, errors, sheet_row):
+        years_read = not {"first_year", "last_year", NON_FIELD_ERRORS} & errors.keys()
+        money_read = years_read and not {"total_amount", "last_year"} & errors.keys()
+        if money_read and "allocations" not in errors:
+            if "allocations" in relations:
+                yearly = relations["allocations"]
+            elif instance.pk:
+                yearly = {a.financial_year: a.amount for a in instance.allocations.all()}
+            else:
+                yearly = {}
+            try:
+                instance.check_yearly_allocations(yearly)
+            except ValidationError as error:
+                errors["allocations"] = error
+        if money_read and "projects" not in errors:
+            if "projects" in relations:
+                amounts = list(relations["projects"].values())
+            elif instance.pk:
+                amounts = [line.amount for line in instance.project_fundings.all()]
+            else:
+                amounts = []
+            try:
+                instance.check_project_allocations(amounts)
+            except ValidationError as error:
+                errors["projects"] = error
+        if not set(self.IDENTITY) & errors.keys():
+            key = {name: getattr(instance, name) for name in self.IDENTITY}
+            first = self.first_row_for(
+                (
+                    "settlement",
+                    key["funder"].pk,
+                    key["programme"].casefold(),
+                    key["recipient"].pk,
+                    key["first_year"],
+                ),
+                sheet_row,
+            )
+            if first:
+                errors[NON_FIELD_ERRORS] = (
+                    f"the same settlement as row {first} (the same funder, programme, recipient "
+                    "and first year) – a settlement can appear only once in a file"
+                )
+            elif instance.pk is None and self.matching(key).exists():
+                errors[NON_FIELD_ERRORS] = (
+                    "several settlements already have this funder, programme, recipient and first "
+                    "year, so the import cannot tell which to update – edit them in the admin"
+                )
+
+    def save_relation(self, instance, name, value):
+        if name == "allocations":
+            sync_lines(instance.allocations, "financial_year", value)
+        else:
+            sync_lines(
+                instance.project_fundings,
+                "project_id",
+                {project.pk: amount for project, amount in value.items()},
+            )
+
+
+def sync_lines(manager, key, amounts):
+    """Make the lines of `manager` exactly {key value: amount}, changing only what differs."""
+    existing = {getattr(line, key): line for line in manager.all()}
+    for value, amount in amounts.items():
+        line = existing.pop(value, None)
+        if line is None:
+            manager.create(**{key: value, "amount": amount})
+        elif line.amount != amount:
+            line.amount = amount
+            line.save(update_fields=["amount"])
+    for line in existing.values():
+        line.delete()
