@@ -1,3 +1,6 @@
+"""The admin's pages for authorities, commissions, recommendations, and officers with their
+memberships of authorities."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin

@@ -1,3 +1,5 @@
+"""The boroughs app: authorities and commissions."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,7 @@
+"""London's 33 local authorities (the 32 boroughs and the City of London), the commissions into
+cohesion, fairness, equality and integration they set up, with their numbered
+recommendations, and officers' memberships of authorities (editor or reviewer)."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models

@@ -1,3 +1,5 @@
+"""What every page's layout needs: the demo notice and the navigation, with the current section."""
+
 from django.conf import settings
 from django.urls import reverse
 

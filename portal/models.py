@@ -1,3 +1,6 @@
+"""Versioned: the abstract model of records whose saves are counted, so that lost updates are
+caught."""
+
 from django.db import models
 
 

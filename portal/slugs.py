@@ -1,3 +1,5 @@
+"""Slugs for records' addresses, unique within their table."""
+
 from django.utils.text import slugify
 
 

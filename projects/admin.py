@@ -1,3 +1,7 @@
+"""The admin's pages for the catalogue, written for curators: themes, target groups, funders,
+settlements with their allocations and projects funded, projects with their funding lines and
+review steps, imports from files and the workflow's bulk actions."""
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Sum

@@ -1,3 +1,5 @@
+"""The projects app; its signals keep derived data in step."""
+
 from django.apps import AppConfig
 
 

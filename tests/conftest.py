@@ -1,3 +1,6 @@
+"""Fixtures for every test: an empty cache around each, and the reference data (authorities,
+themes, target groups) for tests whose database is emptied after them."""
+
 import importlib
 
 import pytest

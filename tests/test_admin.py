@@ -1,3 +1,5 @@
+"""Curators' admin pages: lists, rules on settlements and projects, and the workflow's actions."""
+
 from decimal import Decimal
 
 import pytest

@@ -1,3 +1,5 @@
+"""The 33 authorities as the migration loads them from the reference list, and their rules."""
+
 import csv
 from pathlib import Path
 

@@ -1,3 +1,5 @@
+"""The CSV and JSON downloads of the projects list: their columns, cells, filters and safety."""
+
 import csv
 import datetime
 import io

@@ -1,3 +1,5 @@
+"""The projects list, a project's page and projects compared, as researchers see them."""
+
 import datetime
 import re
 from decimal import Decimal

@@ -1,3 +1,5 @@
+"""The querysets' domain methods: what is published, where, when, searched and funded."""
+
 import datetime
 import io
 from decimal import Decimal

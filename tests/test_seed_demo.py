@@ -1,3 +1,5 @@
+"""The demo catalogue: deterministic, complete, at any size, loaded once."""
+
 import io
 
 import pytest

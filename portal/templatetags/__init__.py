@@ -1,0 +1,1 @@
+"""Template tags for GOV.UK components, number formats and charts."""

@@ -1,0 +1,1 @@
+"""The projects app's management commands."""

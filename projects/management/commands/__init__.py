@@ -1,0 +1,1 @@
+"""seed_demo (the fictional demo catalogue) and demo_accounts (local demo sign-ins)."""

@@ -1,3 +1,6 @@
+"""`manage.py demo_accounts`: the local demo's admin and officers, with one password (debug
+only)."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError

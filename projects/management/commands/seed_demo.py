@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: load the fictional, deterministic demo catalogue at any size."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.demo import DEFAULT_SEED, DemoCatalogue, DemoDataExists, delete_catalogue
