@@ -3,11 +3,17 @@ commissions list's filters, and the choice of authorities to compare."""
 
 from dataclasses import dataclass
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.filters import ListFilterSet, Shown, page_field, unknown_value
+from portal.filters import (
+    ListFilterSet,
+    Shown,
+    choice_filter,
+    page_field,
+    radio_filter,
+    slug_filter,
+)
 from portal.forms import DefaultedChoiceField
 from portal.tables import Column, SortableTable
 
@@ -124,35 +130,13 @@ class CommissionFilterForm(forms.Form):
 class CommissionFilterSet(ListFilterSet):
     """Filters for the commissions list, with readable URL values: ?kind=cohesion&borough=brent."""
 
-    kind = django_filters.MultipleChoiceFilter(
-        choices=Commission.Kind.choices,
-        label="Kind of commission",
-        method="filter_kinds",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=unknown_value("Kind of commission"),
+    kind = choice_filter(Commission.Kind.choices, "Kind of commission", field_name="kind")
+    status = choice_filter(Commission.Status.choices, "Status", field_name="status")
+    borough = slug_filter(
+        Borough.objects.all(), "Borough (lead or partner)", method="filter_boroughs"
     )
-    status = django_filters.MultipleChoiceFilter(
-        choices=Commission.Status.choices,
-        label="Status",
-        method="filter_statuses",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=unknown_value("Status"),
-    )
-    borough = django_filters.ModelMultipleChoiceFilter(
-        queryset=Borough.objects.all(),
-        to_field_name="slug",
-        label="Borough (lead or partner)",
-        method="filter_boroughs",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=unknown_value("Borough (lead or partner)"),
-    )
-    cross_party = django_filters.ChoiceFilter(
-        choices=[("yes", "Cross-party"), ("no", "Not cross-party")],
-        label="Cross-party",
-        method="filter_cross_party",
-        widget=forms.RadioSelect,
-        empty_label="Any",
-        error_messages=unknown_value("Cross-party"),
+    cross_party = radio_filter(
+        [("yes", "Cross-party"), ("no", "Not cross-party")], "Cross-party", "filter_cross_party"
     )
 
     orderings = {"title": ["title", "pk"]}
@@ -165,12 +149,6 @@ class CommissionFilterSet(ListFilterSet):
         model = Commission
         fields = []
         form = CommissionFilterForm
-
-    def filter_kinds(self, queryset, name, value):
-        return queryset.filter(kind__in=value) if value else queryset
-
-    def filter_statuses(self, queryset, name, value):
-        return queryset.filter(status__in=value) if value else queryset
 
     def filter_boroughs(self, queryset, name, value):
         return queryset.involving_any(value) if value else queryset

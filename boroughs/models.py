@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.models import Versioned
+from portal.models import Versioned, at_least, one_per
 from portal.slugs import unique_slug
 
 
@@ -62,7 +62,21 @@ def count_of(rows, field):
     return Coalesce(Subquery(counted), Value(0))
 
 
-class BoroughQuerySet(models.QuerySet):
+class AuthorityRecordQuerySet(models.QuerySet):
+    """Records that belong to an authority (through `authority_field`; an authority itself when
+    it is None), which that authority's officers keep."""
+
+    authority_field = None
+
+    def of_officer(self, user):
+        """The records an officer keeps: their authorities' (all, for staff)."""
+        if user.is_staff:
+            return self
+        path = f"{self.authority_field}__" if self.authority_field else ""
+        return self.filter(**{f"{path}memberships__user": user})
+
+
+class BoroughQuerySet(AuthorityRecordQuerySet):
     def inner(self):
         """Inner London by the ONS statistical definition (the one London's statistics use)."""
         return self.filter(inner_outer_ons=InnerOuter.INNER)
@@ -92,12 +106,6 @@ class BoroughQuerySet(models.QuerySet):
             commission_count=count_of(Commission.objects.all(), "lead_borough")
             + count_of(partner_links, "borough")
         )
-
-    def of_officer(self, user):
-        """The authorities an officer may keep records for: their own, or all for staff."""
-        if user.is_staff:
-            return self
-        return self.filter(memberships__user=user).distinct()
 
 
 class Borough(models.Model):
@@ -149,9 +157,7 @@ class Borough(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["grid_col", "grid_row"], name="borough_one_authority_per_map_square"
-            ),
+            one_per("grid_col", "grid_row", name="borough_one_authority_per_map_square"),
             models.CheckConstraint(
                 condition=Q(grid_col__lt=GRID_COLUMNS, grid_row__lt=GRID_ROWS),
                 name="borough_map_square_on_grid",
@@ -194,7 +200,9 @@ class Borough(models.Model):
         return "City of London Corporation" if self.is_city else "London borough"
 
 
-class CommissionQuerySet(models.QuerySet):
+class CommissionQuerySet(AuthorityRecordQuerySet):
+    authority_field = "lead_borough"
+
     def led_by(self, borough):
         return self.filter(lead_borough=borough)
 
@@ -211,12 +219,6 @@ class CommissionQuerySet(models.QuerySet):
 
     def cross_party(self):
         return self.filter(is_cross_party=True)
-
-    def of_officer(self, user):
-        """The commissions an officer keeps: those their authorities lead (all, for staff)."""
-        if user.is_staff:
-            return self
-        return self.filter(lead_borough__memberships__user=user)
 
     def with_recommendation_count(self):
         return self.annotate(
@@ -328,15 +330,13 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["commission", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["commission", "number"],
+            one_per(
+                "commission",
+                "number",
                 name="recommendation_number_unique_in_commission",
-                violation_error_message="This commission already has a recommendation with "
-                "this number.",
+                message="This commission already has a recommendation with this number.",
             ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1), name="recommendation_number_positive"
-            ),
+            at_least("number", 1, name="recommendation_number_positive"),
         ]
 
     def __str__(self):
@@ -388,10 +388,11 @@ class Membership(models.Model):
     class Meta:
         ordering = ["borough__name", "user__username"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "borough"],
+            one_per(
+                "user",
+                "borough",
                 name="membership_one_per_user_and_authority",
-                violation_error_message="This person already belongs to this authority.",
+                message="This person already belongs to this authority.",
             )
         ]
 

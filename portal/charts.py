@@ -249,9 +249,10 @@ BAR_LABEL_SHARE = 0.4
 TEXT_GAP = 8
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One horizontal bar with its label and its value at the end of the bar."""
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    """What a bar and a column share: a row's label, its value as text, the name a screen
+    reader gives it, its link (if any) and the rectangle drawn for it."""
 
     label: str
     value_text: str
@@ -261,6 +262,12 @@ class Bar:
     y: float
     width: float
     height: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bar(Mark):
+    """One horizontal bar with its label and its value at the end of the bar."""
+
     label_x: float
     label_y: float
     value_x: float
@@ -270,27 +277,15 @@ class Bar:
     band_height: float
 
 
-@dataclass(frozen=True)
-class BarChart:
-    """A horizontal bar chart: one bar per row, scaled so the largest value gets bar_length."""
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    """What every chart has: an id, a title and a description for screen readers, a size."""
 
     id: str
     title: str
     description: str
     width: float
     height: float
-    bars: tuple[Bar, ...]
-    #: "end" when the labels sit left of the bars (right-aligned), "start" when they sit above.
-    label_anchor: str
-    #: The full length of a bar, given to the largest value.
-    bar_length: float
-    axis: Line
-    #: Whether any row has a url, making the chart a group of links rather than one image.
-    linked: bool
-    font_size: int = FONT_SIZE
-    bar_colour: str = BRAND_PURPLE
-    text_colour: str = TEXT_BLACK
-    axis_colour: str = OUTLINE_GREY
 
     @property
     def title_id(self):
@@ -299,6 +294,30 @@ class BarChart:
     @property
     def desc_id(self):
         return f"{self.id}-desc"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AxisChart(Chart):
+    """A chart of bars or columns drawn out from an axis."""
+
+    axis: Line
+    #: Whether any row has a url, making the chart a group of links rather than one image.
+    linked: bool
+    bar_colour: str = BRAND_PURPLE
+    text_colour: str = TEXT_BLACK
+    axis_colour: str = OUTLINE_GREY
+
+
+@dataclass(frozen=True, kw_only=True)
+class BarChart(AxisChart):
+    """A horizontal bar chart: one bar per row, scaled so the largest value gets bar_length."""
+
+    bars: tuple[Bar, ...]
+    #: "end" when the labels sit left of the bars (right-aligned), "start" when they sit above.
+    label_anchor: str
+    #: The full length of a bar, given to the largest value.
+    bar_length: float
+    font_size: int = FONT_SIZE
 
 
 def bar_chart(rows, title, value_format="count", unit="", description=None):
@@ -381,19 +400,11 @@ COLUMN_MAX_WIDTH = 80
 LINE_HEIGHT = 18
 
 
-@dataclass(frozen=True)
-class Column:
+@dataclass(frozen=True, kw_only=True)
+class Column(Mark):
     """One vertical column with its value above it and its label, wrapped, under the axis."""
 
-    label: str
     label_lines: tuple[TextLine, ...]
-    value_text: str
-    accessible_name: str
-    url: str
-    x: float
-    y: float
-    width: float
-    height: float
     #: Where the label and value are centred.
     centre_x: float
     value_y: float
@@ -402,32 +413,13 @@ class Column:
     band_width: float
 
 
-@dataclass(frozen=True)
-class ColumnChart:
+@dataclass(frozen=True, kw_only=True)
+class ColumnChart(AxisChart):
     """A vertical column chart: the largest value gets column_length, from the axis up."""
 
-    id: str
-    title: str
-    description: str
-    width: float
-    height: float
     columns: tuple[Column, ...]
     column_length: float
-    axis: Line
-    #: Whether any row has a url, making the chart a group of links rather than one image.
-    linked: bool
     font_size: int = SMALL_FONT_SIZE
-    bar_colour: str = BRAND_PURPLE
-    text_colour: str = TEXT_BLACK
-    axis_colour: str = OUTLINE_GREY
-
-    @property
-    def title_id(self):
-        return f"{self.id}-title"
-
-    @property
-    def desc_id(self):
-        return f"{self.id}-desc"
 
 
 def column_chart(rows, title, value_format="count", unit="", description=None):
@@ -570,15 +562,10 @@ class LegendEntry:
     hatch: tuple[Line, ...] = ()
 
 
-@dataclass(frozen=True)
-class TileMap:
+@dataclass(frozen=True, kw_only=True)
+class TileMap(Chart):
     """London as a grid of equal squares, shaded by value, with its key."""
 
-    id: str
-    title: str
-    description: str
-    width: float
-    height: float
     tiles: tuple[Tile, ...]
     bins: tuple[Bin, ...]
     legend: tuple[LegendEntry, ...]
@@ -590,10 +577,6 @@ class TileMap:
     no_data_hatch: str = NO_DATA_HATCH
     outline: str = OUTLINE_GREY
     focus_ring: int = FOCUS_RING
-
-    @property
-    def title_id(self):
-        return f"{self.id}-title"
 
     @property
     def swatch_square(self):

@@ -37,24 +37,72 @@ def sort_field(choices, default, label="Sort by"):
     )
 
 
-def choice_filter(choices, label, method):
-    """Checkboxes of fixed choices, any of which matches."""
+def choice_filter(choices, label, *, method=None, field_name=None):
+    """Checkboxes of fixed choices, any of which matches: the record's `field_name` holds one,
+    or the FilterSet's `method` says which match."""
     return django_filters.MultipleChoiceFilter(
         choices=choices,
         label=label,
         method=method,
+        field_name=field_name,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages=unknown_value(label),
     )
 
 
-def slug_filter(queryset, label, method):
-    """Checkboxes of records chosen by their slugs in the URL, any of which matches."""
+def radio_filter(choices, label, method, empty_label="Any"):
+    """Radios of fixed choices, one of which matches, after an option that chooses none."""
+    return django_filters.ChoiceFilter(
+        choices=choices,
+        label=label,
+        method=method,
+        widget=forms.RadioSelect,
+        empty_label=empty_label,
+        error_messages=unknown_value(label),
+    )
+
+
+def pounds_filter(lookup_expr, label, example):
+    """An amount of money the project's funding total is compared with."""
+    return django_filters.NumberFilter(
+        field_name="funding_total",
+        lookup_expr=lookup_expr,
+        label=f"{label} (£)",
+        min_value=0,
+        error_messages={"invalid": f"{label} must be an amount in pounds, like {example}"},
+    )
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """One order a list offers: its value in ?sort=, its label, and its ordering (ending with
+    a unique tie-breaker, so that pages never shift)."""
+
+    value: str
+    label: str
+    ordering: tuple = ()
+
+
+def sort_choices(orders):
+    return [(order.value, order.label) for order in orders]
+
+
+def sort_orderings(orders):
+    return {order.value: list(order.ordering) for order in orders if order.ordering}
+
+
+def slug_filter(queryset, label, *, method=None, field_name=None):
+    """Checkboxes of records chosen by their slugs in the URL, any of which matches: the
+    record's `field_name` points at one, or the FilterSet's `method` says which match."""
     return django_filters.ModelMultipleChoiceFilter(
         queryset=queryset,
         to_field_name="slug",
         label=label,
         method=method,
+        # The chosen records are matched by their slugs, as the URL names them.
+        field_name=f"{field_name}__slug" if field_name else None,
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages=unknown_value(label),
     )

@@ -90,7 +90,6 @@ class SettlementProjectFundingInline(admin.TabularInline):
 
 @admin.register(FundingSettlement)
 class FundingSettlementAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
-    # Import from CSV/XLSX, with a template to download (projects/imports.py).
     resource_classes = [SettlementResource]
     form = SettlementForm
     list_display = [
@@ -177,7 +176,6 @@ class ProjectTransitionAdmin(admin.ModelAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
-    # Import from CSV/XLSX, with a template to download (projects/imports.py).
     resource_classes = [ProjectResource]
     form = ProjectForm
     list_display = [

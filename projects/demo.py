@@ -7,12 +7,14 @@ about a minute.
 """
 
 import datetime
+import json
 import random
 import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -39,23 +41,19 @@ from .models import (
 REFERENCE_DATE = datetime.date(2026, 4, 1)
 FIRST_START_YEAR = 2016
 DEFAULT_SEED = 2017
+# The demo's fictional names and words: funders (the councils themselves and the GLA are real,
+# their figures fictional), programmes, conditions, activities by theme, delivery partners,
+# outcomes, commissions and recommendations by theme.
+VOCABULARY = json.loads(Path(__file__).with_name("demo_vocabulary.json").read_text())
+FUNDERS = [(funder["name"], funder["kind"]) for funder in VOCABULARY["funders"]]
+PROGRAMMES = VOCABULARY["programmes"]
+CONDITIONS = VOCABULARY["conditions"]
+ACTIVITIES = VOCABULARY["activities"]
+DELIVERY_PARTNERS = VOCABULARY["delivery_partners"]
+OUTCOMES = VOCABULARY["outcomes"]
+COMMISSIONS = VOCABULARY["commissions"]
+RECOMMENDATION_TEXTS = VOCABULARY["recommendations"]
 
-# Fictional funders, except the councils themselves and the GLA, whose figures are fictional.
-FUNDERS = [
-    ("Department for Communities and Integration", Funder.Kind.CENTRAL_GOVERNMENT),
-    ("Department for Skills and Work", Funder.Kind.CENTRAL_GOVERNMENT),
-    ("Greater London Authority", Funder.Kind.GLA),
-    ("Thames Lottery Communities Fund", Funder.Kind.LOTTERY),
-    ("Capital Heritage and Places Fund", Funder.Kind.LOTTERY),
-    ("Bridges Together Foundation", Funder.Kind.TRUST),
-    ("Eastside Community Trust", Funder.Kind.TRUST),
-    ("London Neighbours Foundation", Funder.Kind.TRUST),
-    ("Riverside Fellowship Trust", Funder.Kind.TRUST),
-    ("Thameside Property Group Community Fund", Funder.Kind.PRIVATE),
-    ("Square Mile Employers' Partnership", Funder.Kind.PRIVATE),
-    ("London Cohesion Network", Funder.Kind.OTHER),
-    ("Faith Partnerships London", Funder.Kind.OTHER),
-]
 FUNDER_KIND_WEIGHTS = {
     Funder.Kind.CENTRAL_GOVERNMENT: 18,
     Funder.Kind.GLA: 16,
@@ -65,281 +63,13 @@ FUNDER_KIND_WEIGHTS = {
     Funder.Kind.PRIVATE: 5,
     Funder.Kind.OTHER: 5,
 }
-PROGRAMMES = {
-    Funder.Kind.CENTRAL_GOVERNMENT: [
-        "Integrated Communities Fund",
-        "Controlling Migration Fund",
-        "English Language Pathways",
-        "Community Cohesion Grants",
-    ],
-    Funder.Kind.GLA: ["Citizen-led Engagement Programme", "Civil Society Roots", "London Together"],
-    Funder.Kind.LONDON_BOROUGH: ["Community Chest", "Cohesion Budget", "Voluntary Sector Grants"],
-    Funder.Kind.LOTTERY: ["Reaching Communities", "Awards for All", "Places and Spaces"],
-    Funder.Kind.TRUST: ["Connected Communities", "Tackling Loneliness", "Welcome Programme"],
-    Funder.Kind.PRIVATE: ["Community Investment Fund", "Employee Giving Programme"],
-    Funder.Kind.OTHER: ["Small Grants Round", "Interfaith Fund"],
-}
 RESTRICTION_WEIGHTS = {
     Restrictions.UNRESTRICTED: 20,
     Restrictions.LIGHT_TOUCH: 35,
     Restrictions.RING_FENCED: 30,
     Restrictions.HEAVILY_RESTRICTED: 15,
 }
-CONDITIONS = {
-    Restrictions.UNRESTRICTED: "",
-    Restrictions.LIGHT_TOUCH: "A short annual report of activity and people reached.",
-    Restrictions.RING_FENCED: "Spend only on the named programme; quarterly monitoring returns.",
-    Restrictions.HEAVILY_RESTRICTED: (
-        "Spend only on approved cost lines; monthly claims with evidence; outcomes audited and "
-        "unspent money returned at the end of each financial year."
-    ),
-}
 
-# For each theme slug: activities a council might run under it.
-ACTIVITIES = {
-    "cohesion": [
-        "Neighbours Together",
-        "Community Conversations",
-        "Street Party Fund",
-        "Common Ground Forum",
-        "Cohesion Champions",
-    ],
-    "equalities": [
-        "Fair Access Programme",
-        "Equality Network",
-        "Inclusive Services Review",
-        "Disability Confident Partners",
-    ],
-    "resilience": [
-        "Community Resilience Network",
-        "Tension Monitoring Group",
-        "Trusted Messengers",
-        "Rapid Response Forum",
-    ],
-    "safeguarding": [
-        "Safe Spaces Project",
-        "Exploitation Awareness Training",
-        "Safer Families Service",
-        "Prevent Community Outreach",
-    ],
-    "isolation": [
-        "Intergenerational Lunch Club",
-        "Befriending Network",
-        "Good Neighbour Scheme",
-        "Digital Inclusion Cafe",
-        "Men's Shed",
-    ],
-    "shared-experiences": [
-        "Cook and Share",
-        "Twin Streets",
-        "Festival of Neighbours",
-        "Walking Stories",
-    ],
-    "participation": [
-        "Community Champions",
-        "Citizens' Assembly",
-        "Young Mayor Programme",
-        "Volunteer Passport",
-    ],
-    "english-language": [
-        "ESOL Conversation Club",
-        "English for Work",
-        "Family English",
-        "Talk English Together",
-    ],
-    "economic-opportunity": [
-        "Pathways to Work",
-        "Skills Exchange",
-        "Enterprise Incubator",
-        "Job Club for New Londoners",
-    ],
-    "education-and-young-people": [
-        "Schools Linking Programme",
-        "Youth Voice",
-        "Summer of Sport",
-        "Mentoring Across Cultures",
-    ],
-    "migrants-and-citizenship": [
-        "Welcome Hub",
-        "Citizenship Ceremony Week",
-        "Refugee Resettlement Service",
-        "New Londoners Advice",
-    ],
-    "places-and-public-spaces": [
-        "Parks for All",
-        "Library of Things",
-        "Market Square Events",
-        "Meanwhile Spaces",
-    ],
-    "hate-crime-and-justice": [
-        "Hate Crime Reporting Centres",
-        "Stand Together",
-        "Third Party Reporting Network",
-    ],
-    "womens-empowerment": [
-        "Women's Leadership Circle",
-        "Sewing and Stories",
-        "Women's Health Champions",
-    ],
-    "evidence-and-measurement": [
-        "Integration Survey",
-        "Community Insight Panel",
-        "What Works Review",
-    ],
-}
-DELIVERY_PARTNERS = [
-    "Bridge Builders CIC",
-    "Open Door Refugee Network",
-    "Silver Threads Befriending",
-    "Harmony Youth Trust",
-    "Common Ground Arts",
-    "Talking Tables",
-    "New Roots Advice",
-    "Faith Forum for London Neighbourhoods",
-    "Kitchen Table Collective",
-    "Stepping Stones Learning",
-    "The Welcome Library",
-    "Unity Sports Trust",
-    "Ageing Well Partnership",
-    "Women Lead Network",
-    "Youth Link Mentoring",
-    "Community Law Clinic",
-    "Digital Doorways",
-    "Local Housing Association",
-    "Further Education College",
-    "Neighbourhood Police Team",
-]
-OUTCOMES = [
-    "Participants reported knowing more neighbours from other backgrounds.",
-    "Most participants said they felt less lonely after three months.",
-    "Attendance grew each term; several groups now run themselves.",
-    "Learners moved up at least one English level.",
-    "Reports of hate incidents rose as trust in reporting grew.",
-    "A third of participants moved into work or training.",
-]
-COMMISSIONS = [
-    # (lead short code, partner codes, title, kind, cross-party, status, established, reported)
-    (
-        "WSM",
-        [],
-        "Westminster Community Cohesion Commission",
-        Commission.Kind.COHESION,
-        True,
-        Commission.Status.REPORTED,
-        datetime.date(2017, 1, 16),
-        datetime.date(2017, 11, 30),
-    ),
-    (
-        "ISL",
-        [],
-        "Islington Fairness Commission",
-        Commission.Kind.FAIRNESS,
-        True,
-        Commission.Status.CONCLUDED,
-        datetime.date(2016, 6, 1),
-        datetime.date(2017, 6, 1),
-    ),
-    (
-        "TWH",
-        [],
-        "Tower Hamlets Fairness Commission",
-        Commission.Kind.FAIRNESS,
-        False,
-        Commission.Status.CONCLUDED,
-        datetime.date(2016, 9, 12),
-        datetime.date(2017, 9, 1),
-    ),
-    (
-        "NWM",
-        ["BDG", "RDB"],
-        "East London Integration Commission",
-        Commission.Kind.INTEGRATION,
-        True,
-        Commission.Status.REPORTED,
-        datetime.date(2019, 3, 4),
-        datetime.date(2020, 2, 28),
-    ),
-    (
-        "CMD",
-        [],
-        "Camden Equality Taskforce",
-        Commission.Kind.EQUALITY,
-        False,
-        Commission.Status.REPORTED,
-        datetime.date(2018, 5, 1),
-        datetime.date(2019, 1, 31),
-    ),
-    (
-        "LEW",
-        [],
-        "Lewisham Poverty and Fairness Commission",
-        Commission.Kind.FAIRNESS,
-        True,
-        Commission.Status.REPORTED,
-        datetime.date(2020, 10, 1),
-        datetime.date(2021, 7, 15),
-    ),
-    (
-        "BEN",
-        ["HRW"],
-        "Brent and Harrow Cohesion Review",
-        Commission.Kind.COHESION,
-        False,
-        Commission.Status.SITTING,
-        datetime.date(2025, 9, 1),
-        None,
-    ),
-    (
-        "HCK",
-        [],
-        "Hackney Integration Commission",
-        Commission.Kind.INTEGRATION,
-        True,
-        Commission.Status.SITTING,
-        datetime.date(2025, 1, 20),
-        None,
-    ),
-    (
-        "CRY",
-        [],
-        "Croydon Equality Commission",
-        Commission.Kind.EQUALITY,
-        True,
-        Commission.Status.PLANNED,
-        None,
-        None,
-    ),
-    (
-        "SWK",
-        [],
-        "Southwark Social Integration Inquiry",
-        Commission.Kind.OTHER,
-        False,
-        Commission.Status.REPORTED,
-        datetime.date(2022, 2, 1),
-        datetime.date(2023, 3, 1),
-    ),
-]
-RECOMMENDATION_TEXTS = {
-    "cohesion": "Fund residents to run events that bring neighbours of different backgrounds "
-    "together.",
-    "equalities": "Review council services so that every community can use them on equal terms.",
-    "resilience": "Build a network of trusted community contacts to respond quickly to tensions.",
-    "safeguarding": "Train front-line staff and volunteers to spot exploitation and act on it.",
-    "isolation": "Reach isolated older residents through befriending and shared meals.",
-    "shared-experiences": "Twin schools, streets and faith groups so people meet across divides.",
-    "participation": "Open the council's decisions to residents through a citizens' assembly.",
-    "english-language": "Make free English classes available within walking distance for all.",
-    "economic-opportunity": "Link new arrivals with employers and recognise overseas skills.",
-    "education-and-young-people": "Give every young person a chance to mix through sport and "
-    "volunteering.",
-    "migrants-and-citizenship": "Welcome new residents with an advice hub and a celebration of "
-    "citizenship.",
-    "places-and-public-spaces": "Design parks and libraries as places where everyone meets.",
-    "hate-crime-and-justice": "Make hate crime easier to report and support every victim.",
-    "womens-empowerment": "Support women isolated at home to take part in community life.",
-    "evidence-and-measurement": "Measure integration every year and publish what works.",
-}
 DELIVERY_WEIGHTS = {
     Project.DeliveryStatus.PLANNED: 10,
     Project.DeliveryStatus.ACTIVE: 45,
@@ -485,13 +215,19 @@ class DemoCatalogue:
         self.commissions_by_borough = {}
         self.recommendations_by_commission = {}
         self.commissions_with_recommendations = []
-        for lead, partners, title, kind, cross_party, status, established, reported in COMMISSIONS:
+        for described in COMMISSIONS:
+            lead, partners, title = described["lead"], described["partners"], described["title"]
+            kind, status = described["kind"], described["status"]
+            established, reported = (
+                described[name] and datetime.date.fromisoformat(described[name])
+                for name in ("established", "reported")
+            )
             commission = Commission.objects.create(
                 title=title,
                 slug=slugify(title),
                 lead_borough=by_code[lead],
                 kind=kind,
-                is_cross_party=cross_party,
+                is_cross_party=described["cross_party"],
                 chair=f"Cllr {self.rng.choice(['A.', 'J.', 'R.', 'S.'])} "
                 f"{self.rng.choice(['Ahmed', 'Brown', 'Okafor', 'Patel', 'Novak', 'Evans'])}",
                 established_on=established,

@@ -12,12 +12,16 @@ from portal.filters import (
     DateFilter,
     ListFilterSet,
     Shown,
+    SortOrder,
     YearFilter,
     choice_filter,
     is_unset,
     page_field,
+    pounds_filter,
+    radio_filter,
     slug_filter,
-    unknown_value,
+    sort_choices,
+    sort_orderings,
 )
 from portal.forms import DefaultedChoiceField
 
@@ -36,26 +40,18 @@ def chosen_options(value):
 
 
 class Sort:
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
-    START = "start"
-    FUNDING = "funding"
-    TITLE = "title"
+    """The list's orders. A search sorts by relevance (BY_RELEVANCE), which only it has."""
 
-    CHOICES = [
-        (RELEVANCE, "Relevance (when searching)"),
-        (NEWEST, "Most recently published"),
-        (START, "Latest start date"),
-        (FUNDING, "Most funding"),
-        (TITLE, "Title (A to Z)"),
+    RELEVANCE, NEWEST, START, FUNDING, TITLE = "relevance", "newest", "start", "funding", "title"
+    ORDERS = [
+        SortOrder(RELEVANCE, "Relevance (when searching)"),
+        SortOrder(NEWEST, "Most recently published", ("-published_at", "-pk")),
+        SortOrder(START, "Latest start date", ("-start_date", "-pk")),
+        SortOrder(FUNDING, "Most funding", ("-funding_total", "-pk")),
+        SortOrder(TITLE, "Title (A to Z)", ("title", "pk")),
     ]
-    # Each ordering ends with the primary key so that pages never shift.
-    ORDERINGS = {
-        NEWEST: ["-published_at", "-pk"],
-        START: ["-start_date", "-pk"],
-        FUNDING: ["-funding_total", "-pk"],
-        TITLE: ["title", "pk"],
-    }
+    CHOICES = sort_choices(ORDERS)
+    ORDERINGS = sort_orderings(ORDERS)
 
 
 class ProjectFilterForm(forms.Form):
@@ -133,48 +129,34 @@ class ProjectFilterSet(ListFilterSet):
     """Filters for published projects, with URL values that people can read: ?borough=hackney."""
 
     q = django_filters.CharFilter(label="Search", method="filter_search")
-    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", "filter_facet")
-    partnership = choice_filter(Partnership.choices, "Sub-regional partnership", "filter_facet")
-    london = django_filters.ChoiceFilter(
-        choices=InnerOuter.choices,
-        label="Inner or outer London",
-        method="filter_facet",
-        widget=forms.RadioSelect,
-        empty_label="Anywhere in London",
-        error_messages=unknown_value("Inner or outer London"),
+    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", method="filter_facet")
+    partnership = choice_filter(
+        Partnership.choices, "Sub-regional partnership", method="filter_facet"
     )
-    theme = slug_filter(Theme.objects.all(), "Theme", "filter_facet")
-    target_group = slug_filter(TargetGroup.objects.all(), "Target group", "filter_facet")
-    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", "filter_facet")
-    funder = slug_filter(Funder.objects.all(), "Funder", "filter_facet")
-    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_facet")
-    commission = slug_filter(Commission.objects.all(), "Commission it follows from", "filter_facet")
+    london = radio_filter(
+        InnerOuter.choices, "Inner or outer London", "filter_facet", "Anywhere in London"
+    )
+    theme = slug_filter(Theme.objects.all(), "Theme", method="filter_facet")
+    target_group = slug_filter(TargetGroup.objects.all(), "Target group", method="filter_facet")
+    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", method="filter_facet")
+    funder = slug_filter(Funder.objects.all(), "Funder", method="filter_facet")
+    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", method="filter_facet")
+    commission = slug_filter(
+        Commission.objects.all(), "Commission it follows from", method="filter_facet"
+    )
     recommendation = RecommendationFilter(
         label="Addresses the recommendation", method="filter_recommendation"
     )
-    multi_year = django_filters.ChoiceFilter(
-        choices=[("yes", "Multi-year funding"), ("no", "No multi-year funding")],
-        label="Multi-year funding",
-        method="filter_facet",
-        widget=forms.RadioSelect,
-        empty_label="Any",
-        error_messages=unknown_value("Multi-year funding"),
+    multi_year = radio_filter(
+        [("yes", "Multi-year funding"), ("no", "No multi-year funding")],
+        "Multi-year funding",
+        "filter_facet",
     )
-    restrictions = choice_filter(Restrictions.choices, "Funding restrictions", "filter_facet")
-    amount_from = django_filters.NumberFilter(
-        field_name="funding_total",
-        lookup_expr="gte",
-        label="Funding from (£)",
-        min_value=0,
-        error_messages={"invalid": "Funding from must be an amount in pounds, like 50000"},
+    restrictions = choice_filter(
+        Restrictions.choices, "Funding restrictions", method="filter_facet"
     )
-    amount_to = django_filters.NumberFilter(
-        field_name="funding_total",
-        lookup_expr="lte",
-        label="Funding to (£)",
-        min_value=0,
-        error_messages={"invalid": "Funding to must be an amount in pounds, like 250000"},
-    )
+    amount_from = pounds_filter("gte", "Funding from", "50000")
+    amount_to = pounds_filter("lte", "Funding to", "250000")
     year = YearFilter(
         label="Active in year",
         method="filter_year",

@@ -5,19 +5,21 @@ Each list has one FilterSet: the page, its totals and its "selected filters" tag
 it. Invalid values become the form's errors, which the pages show with status 400.
 """
 
-import django_filters
 from django import forms
 
 from boroughs.models import Borough
 from portal.filters import (
     ListFilterSet,
     Shown,
+    SortOrder,
     YearFilter,
     choice_filter,
     page_field,
+    radio_filter,
     slug_filter,
+    sort_choices,
     sort_field,
-    unknown_value,
+    sort_orderings,
 )
 from portal.money import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, financial_year_label
 from portal.tables import Column, SortableTable
@@ -56,7 +58,7 @@ class FunderFilterSet(ListFilterSet):
     """Funders by kind, sorted by the table's headings; the queryset is
     FundingSettlement.objects.by_funder()."""
 
-    kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_kinds")
+    kind = choice_filter(Funder.Kind.choices, "Kind of funder", field_name="kind")
 
     orderings = FUNDERS_TABLE.orderings()
     default_sort = FUNDERS_TABLE.default
@@ -67,35 +69,22 @@ class FunderFilterSet(ListFilterSet):
         fields = []
         form = FunderFilterForm
 
-    def filter_kinds(self, queryset, name, value):
-        return queryset.filter(kind__in=value) if value else queryset
-
 
 # Settlements -----------------------------------------------------------------------------------
 
 
-class SettlementSort:
-    LATEST = "latest"
-    LARGEST = "largest"
-    FUNDER = "funder"
-    RECIPIENT = "recipient"
-
-    CHOICES = [
-        (LATEST, "Latest first year"),
-        (LARGEST, "Largest total"),
-        (FUNDER, "Funder (A to Z)"),
-        (RECIPIENT, "Receiving authority (A to Z)"),
-    ]
-    ORDERINGS = {
-        LATEST: ["-first_year", "funder__name", "programme", "pk"],
-        LARGEST: ["-total_amount", "pk"],
-        FUNDER: ["funder__name", "-first_year", "pk"],
-        RECIPIENT: ["recipient__name", "-first_year", "pk"],
-    }
+SETTLEMENT_ORDERS = [
+    SortOrder("latest", "Latest first year", ("-first_year", "funder__name", "programme", "pk")),
+    SortOrder("largest", "Largest total", ("-total_amount", "pk")),
+    SortOrder("funder", "Funder (A to Z)", ("funder__name", "-first_year", "pk")),
+    SortOrder(
+        "recipient", "Receiving authority (A to Z)", ("recipient__name", "-first_year", "pk")
+    ),
+]
 
 
 class SettlementFilterForm(forms.Form):
-    sort = sort_field(SettlementSort.CHOICES, SettlementSort.LATEST)
+    sort = sort_field(sort_choices(SETTLEMENT_ORDERS), SETTLEMENT_ORDERS[0].value)
     page = page_field()
 
 
@@ -103,18 +92,13 @@ class SettlementFilterSet(ListFilterSet):
     """Funding settlements by funder, kind of funder, receiving authority, length, restrictions
     and financial year."""
 
-    funder = slug_filter(Funder.objects.all(), "Funder", "filter_funders")
-    kind = choice_filter(Funder.Kind.choices, "Kind of funder", "filter_kinds")
-    recipient = slug_filter(Borough.objects.all(), "Receiving authority", "filter_recipients")
-    multi_year = django_filters.ChoiceFilter(
-        choices=[("yes", "Multi-year"), ("no", "Single-year")],
-        label="Length",
-        method="filter_multi_year",
-        widget=forms.RadioSelect,
-        empty_label="Any",
-        error_messages=unknown_value("Length"),
+    funder = slug_filter(Funder.objects.all(), "Funder", field_name="funder")
+    kind = choice_filter(Funder.Kind.choices, "Kind of funder", field_name="funder__kind")
+    recipient = slug_filter(Borough.objects.all(), "Receiving authority", field_name="recipient")
+    multi_year = radio_filter(
+        [("yes", "Multi-year"), ("no", "Single-year")], "Length", "filter_multi_year"
     )
-    restrictions = choice_filter(Restrictions.choices, "Restrictions", "filter_restrictions")
+    restrictions = choice_filter(Restrictions.choices, "Restrictions", field_name="restrictions")
     year = YearFilter(
         label="Financial year",
         method="filter_year",
@@ -127,8 +111,8 @@ class SettlementFilterSet(ListFilterSet):
         },
     )
 
-    orderings = SettlementSort.ORDERINGS
-    default_sort = SettlementSort.LATEST
+    orderings = sort_orderings(SETTLEMENT_ORDERS)
+    default_sort = SETTLEMENT_ORDERS[0].value
     panel_groups = (
         (
             "",
@@ -163,24 +147,12 @@ class SettlementFilterSet(ListFilterSet):
             return financial_year_label(value)
         return super().describe(name, value)
 
-    def filter_funders(self, queryset, name, value):
-        return queryset.filter(funder__in=value) if value else queryset
-
-    def filter_kinds(self, queryset, name, value):
-        return queryset.filter(funder__kind__in=value) if value else queryset
-
-    def filter_recipients(self, queryset, name, value):
-        return queryset.filter(recipient__in=value) if value else queryset
-
     def filter_multi_year(self, queryset, name, value):
         if value == "yes":
             return queryset.multi_year()
         if value == "no":
             return queryset.single_year()
         return queryset
-
-    def filter_restrictions(self, queryset, name, value):
-        return queryset.filter(restrictions__in=value) if value else queryset
 
     def filter_year(self, queryset, name, value):
         return queryset.covering_year(value) if value is not None else queryset

@@ -14,9 +14,10 @@ class OfficerListForm(forms.Form):
 
 
 def authority_filter(field_name):
+    """One of the officer's own authorities (any, for staff), by its slug."""
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=Borough.objects.all(),
+        queryset=lambda request: Borough.objects.of_officer(request.user),
         to_field_name="slug",
         label="Authority",
         empty_label="All my authorities",
@@ -24,29 +25,46 @@ def authority_filter(field_name):
     )
 
 
-class OfficerProjectFilterSet(ListFilterSet):
+def one_of(choices, label, empty_label, noun, **options):
+    """A select of fixed choices, one of which matches."""
+    return django_filters.ChoiceFilter(
+        choices=choices,
+        label=label,
+        empty_label=empty_label,
+        error_messages={"invalid_choice": f"Choose {noun} from the list"},
+        **options,
+    )
+
+
+class OfficerFilterSet(ListFilterSet):
+    """A list of an officer's own records, a page at a time."""
+
+    class Meta:
+        fields = []
+        form = OfficerListForm
+
+
+class OfficerProjectFilterSet(OfficerFilterSet):
     """An officer's own projects, by publication state, authority and words in the title."""
 
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    state = django_filters.ChoiceFilter(
+    state = one_of(
+        Project.PublicationState.choices,
+        "Publication state",
+        "Any state",
+        "a publication state",
         field_name="publication_state",
-        choices=Project.PublicationState.choices,
-        label="Publication state",
-        empty_label="Any state",
-        error_messages={"invalid_choice": "Choose a publication state from the list"},
     )
     authority = authority_filter("lead_borough")
 
     orderings = {"recent": ["-updated_at", "-pk"]}
     default_sort = "recent"
 
-    class Meta:
+    class Meta(OfficerFilterSet.Meta):
         model = Project
-        fields = []
-        form = OfficerListForm
 
 
-class OfficerSettlementFilterSet(ListFilterSet):
+class OfficerSettlementFilterSet(OfficerFilterSet):
     """An officer's authorities' settlements."""
 
     authority = authority_filter("recipient")
@@ -54,27 +72,18 @@ class OfficerSettlementFilterSet(ListFilterSet):
     orderings = {"latest": ["-first_year", "funder__name", "pk"]}
     default_sort = "latest"
 
-    class Meta:
+    class Meta(OfficerFilterSet.Meta):
         model = FundingSettlement
-        fields = []
-        form = OfficerListForm
 
 
-class OfficerCommissionFilterSet(ListFilterSet):
+class OfficerCommissionFilterSet(OfficerFilterSet):
     """An officer's authorities' commissions, by authority and status."""
 
     authority = authority_filter("lead_borough")
-    status = django_filters.ChoiceFilter(
-        choices=Commission.Status.choices,
-        label="Status",
-        empty_label="Any status",
-        error_messages={"invalid_choice": "Choose a status from the list"},
-    )
+    status = one_of(Commission.Status.choices, "Status", "Any status", "a status")
 
     orderings = {"title": ["title", "pk"]}
     default_sort = "title"
 
-    class Meta:
+    class Meta(OfficerFilterSet.Meta):
         model = Commission
-        fields = []
-        form = OfficerListForm

@@ -284,27 +284,8 @@ class ProjectResource(SpreadsheetResource):
 
     class Meta:
         model = Project
-        fields = (
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "lead_borough",
-            "partner_boroughs",
-            "themes",
-            "target_groups",
-            "delivery_partners",
-            "delivery_status",
-            "start_date",
-            "end_date",
-            "people_reached",
-            "outcomes",
-            "evaluation_url",
-            "contact_name",
-            "contact_email",
-            "commission",
-            "publication_state",
-        )
+        # The form's fields; a project's recommendations are chosen in the admin.
+        fields = tuple(name for name in ProjectForm.Meta.fields if name != "recommendations")
 
     @classmethod
     def example_row(cls):
@@ -436,19 +417,7 @@ class SettlementResource(SpreadsheetResource):
 
     class Meta:
         model = FundingSettlement
-        fields = (
-            "funder",
-            "programme",
-            "recipient",
-            "total_amount",
-            "first_year",
-            "last_year",
-            "restrictions",
-            "conditions",
-            "awarded_on",
-            "allocations",
-            "projects",
-        )
+        fields = (*SettlementForm.Meta.fields, "allocations", "projects")
 
     @classmethod
     def example_row(cls):

@@ -13,8 +13,8 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from boroughs.models import Borough
-from portal.models import Versioned
+from boroughs.models import AuthorityRecordQuerySet, Borough
+from portal.models import Versioned, at_least, one_per
 from portal.money import (
     FIRST_FINANCIAL_YEAR,
     LAST_FINANCIAL_YEAR,
@@ -86,7 +86,24 @@ class FundingSummary:
         return self.without_burdensome_restrictions / self.total if self.total else None
 
 
-class FundingSettlementQuerySet(models.QuerySet):
+def every_choice(choices, name, rows, group_by, **zeros):
+    """Every choice, in order, as {name: its value, "label": its label, figure: ...}: the figures
+    (named by `zeros`) of the row of `rows` grouped by the field `group_by` that holds it, or
+    the zeros where none does."""
+    found = {row[group_by]: row for row in rows}
+    return [
+        {
+            name: value,
+            "label": label,
+            **{figure: found.get(value, {}).get(figure, zero) for figure, zero in zeros.items()},
+        }
+        for value, label in choices
+    ]
+
+
+class FundingSettlementQuerySet(AuthorityRecordQuerySet):
+    authority_field = "recipient"
+
     def multi_year(self):
         return self.filter(last_year__gt=F("first_year"))
 
@@ -109,12 +126,6 @@ class FundingSettlementQuerySet(models.QuerySet):
     def from_funder_kind(self, kind):
         return self.filter(funder__kind=kind)
 
-    def of_officer(self, user):
-        """The settlements an officer keeps: those their authorities receive (all, for staff)."""
-        if user.is_staff:
-            return self
-        return self.filter(recipient__memberships__user=user)
-
     def summary(self):
         """A FundingSummary of these settlements, in one query."""
         multi_year = Q(last_year__gt=F("first_year"))
@@ -128,41 +139,27 @@ class FundingSettlementQuerySet(models.QuerySet):
             )
         )
 
+    def totals_by(self, field):
+        """The total and number of these settlements for each value of `field`."""
+        return (
+            self.order_by()
+            .values(field)
+            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
+        )
+
     def by_funder_kind(self):
         """Every kind of funder with the total and number of these settlements from it."""
-        rows = {
-            row["funder__kind"]: row
-            for row in self.order_by()
-            .values("funder__kind")
-            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
-        }
-        return [
-            {
-                "kind": kind,
-                "label": label,
-                "total": rows.get(kind, {}).get("total", ZERO),
-                "settlements": rows.get(kind, {}).get("settlements", 0),
-            }
-            for kind, label in Funder.Kind.choices
-        ]
+        rows = self.totals_by("funder__kind")
+        return every_choice(
+            Funder.Kind.choices, "kind", rows, "funder__kind", total=ZERO, settlements=0
+        )
 
     def by_restrictions(self):
         """Every restrictions level with the total and number of these settlements at it."""
-        rows = {
-            row["restrictions"]: row
-            for row in self.order_by()
-            .values("restrictions")
-            .annotate(total=Sum("total_amount"), settlements=Count("pk"))
-        }
-        return [
-            {
-                "level": level,
-                "label": label,
-                "total": rows.get(level, {}).get("total", ZERO),
-                "settlements": rows.get(level, {}).get("settlements", 0),
-            }
-            for level, label in Restrictions.choices
-        ]
+        rows = self.totals_by("restrictions")
+        return every_choice(
+            Restrictions.choices, "level", rows, "restrictions", total=ZERO, settlements=0
+        )
 
     def by_year(self):
         """The yearly allocations of these settlements summed per financial year, every year
@@ -272,10 +269,11 @@ class FundingSettlement(Versioned):
     class Meta:
         ordering = ["-first_year", "funder__name", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(total_amount__gte=0),
+            at_least(
+                "total_amount",
+                0,
                 name="settlement_total_not_negative",
-                violation_error_message="The total amount cannot be negative.",
+                message="The total amount cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=Q(last_year__gte=F("first_year")),
@@ -388,15 +386,17 @@ class YearlyAllocation(models.Model):
     class Meta:
         ordering = ["settlement", "financial_year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["settlement", "financial_year"],
+            one_per(
+                "settlement",
+                "financial_year",
                 name="allocation_one_per_settlement_and_year",
-                violation_error_message="This settlement already has an allocation for this year.",
+                message="This settlement already has an allocation for this year.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
+            at_least(
+                "amount",
+                0,
                 name="allocation_amount_not_negative",
-                violation_error_message="An allocation cannot be negative.",
+                message="An allocation cannot be negative.",
             ),
         ]
 
@@ -422,15 +422,17 @@ class ProjectFunding(models.Model):
     class Meta:
         ordering = ["settlement", "project"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["settlement", "project"],
+            one_per(
+                "settlement",
+                "project",
                 name="funding_one_line_per_settlement_and_project",
-                violation_error_message="This project already has money from this settlement.",
+                message="This project already has money from this settlement.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
+            at_least(
+                "amount",
+                0,
                 name="funding_amount_not_negative",
-                violation_error_message="An amount allocated to a project cannot be negative.",
+                message="An amount allocated to a project cannot be negative.",
             ),
         ]
 

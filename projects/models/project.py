@@ -35,13 +35,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from boroughs.models import Borough, count_of
-from portal.models import Versioned
+from boroughs.models import AuthorityRecordQuerySet, Borough, count_of
+from portal.models import Versioned, at_least, recorded_by
 from portal.money import MONEY, ZERO
 from portal.slugs import unique_slug
 
 from ..facet_keys import facet_key, keys_for
-from .funding import Funder, ProjectFunding
+from .funding import Funder, ProjectFunding, every_choice
 from .taxonomy import TargetGroup, Theme
 
 # Projects whose facet keys are worked out together: a few queries per batch.
@@ -111,7 +111,15 @@ def in_facet(facet, options):
     return Q(facet_keys__overlap=[facet_key(facet, option) for option in options])
 
 
-class ProjectQuerySet(models.QuerySet):
+def newest_first(field, *, name, **options):
+    """An index of published projects from the highest `field` down, the newest id breaking
+    ties: the order of one of the list's sorts."""
+    return models.Index(F(field).desc(), F("id").desc(), condition=PUBLISHED, name=name, **options)
+
+
+class ProjectQuerySet(AuthorityRecordQuerySet):
+    authority_field = "lead_borough"
+
     def published(self):
         """What the public may see: the only definition of it."""
         return self.filter(publication_state=Project.PublicationState.PUBLISHED)
@@ -218,12 +226,6 @@ class ProjectQuerySet(models.QuerySet):
             .values_list(f"theme__{key}", "n")
         )
 
-    def of_officer(self, user):
-        """The projects an officer keeps: those led by their authorities (all, for staff)."""
-        if user.is_staff:
-            return self
-        return self.filter(lead_borough__memberships__user=user)
-
     def with_last_action(self):
         """Annotate `last_action` and `last_comment`: the latest step of each through review."""
         latest = ProjectTransition.objects.filter(project=OuterRef("pk")).order_by("-at", "-pk")
@@ -257,22 +259,14 @@ class ProjectQuerySet(models.QuerySet):
     def funding_by_funder_kind(self):
         """Every kind of funder with the money its settlements allocate to these projects and
         the number of these projects that get some."""
-        rows = {
-            row["settlement__funder__kind"]: row
-            for row in ProjectFunding.objects.filter(project__in=self.order_by().values("pk"))
+        kind = "settlement__funder__kind"
+        rows = (
+            ProjectFunding.objects.filter(project__in=self.order_by().values("pk"))
             .order_by()
-            .values("settlement__funder__kind")
+            .values(kind)
             .annotate(total=Sum("amount"), projects=Count("project", distinct=True))
-        }
-        return [
-            {
-                "kind": kind,
-                "label": label,
-                "total": rows.get(kind, {}).get("total", ZERO),
-                "projects": rows.get(kind, {}).get("projects", 0),
-            }
-            for kind, label in Funder.Kind.choices
-        ]
+        )
+        return every_choice(Funder.Kind.choices, "kind", rows, kind, total=ZERO, projects=0)
 
 
 class Project(Versioned):
@@ -350,22 +344,8 @@ class Project(Versioned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = recorded_by()
+    updated_by = recorded_by()
 
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(
@@ -381,9 +361,7 @@ class Project(Versioned):
                 name="project_ends_on_or_after_start",
                 violation_error_message="The end date cannot be before the start date.",
             ),
-            models.CheckConstraint(
-                condition=Q(funding_total__gte=0), name="project_funding_total_not_negative"
-            ),
+            at_least("funding_total", 0, name="project_funding_total_not_negative"),
             models.CheckConstraint(
                 condition=~Q(publication_state="published") | Q(published_at__isnull=False),
                 name="project_published_has_date",
@@ -393,26 +371,10 @@ class Project(Versioned):
         # Partial indexes on published rows, one for each order the public list offers and
         # for the filters that narrow it most; officers' lists use the lead borough's index.
         indexes = [
-            models.Index(
-                F("published_at").desc(),
-                F("id").desc(),
-                condition=PUBLISHED,
-                name="project_published_newest",
-            ),
+            newest_first("published_at", name="project_published_newest"),
             # With the end date, the list's "active in" filters read this index only.
-            models.Index(
-                F("start_date").desc(),
-                F("id").desc(),
-                condition=PUBLISHED,
-                include=["end_date"],
-                name="project_published_start",
-            ),
-            models.Index(
-                F("funding_total").desc(),
-                F("id").desc(),
-                condition=PUBLISHED,
-                name="project_published_funding",
-            ),
+            newest_first("start_date", name="project_published_start", include=["end_date"]),
+            newest_first("funding_total", name="project_published_funding"),
             models.Index(
                 fields=["title", "id"], condition=PUBLISHED, name="project_published_title"
             ),
