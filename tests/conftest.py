@@ -1,5 +1,6 @@
-"""Fixtures for every test: an empty cache around each, and the reference data (authorities,
-themes, target groups) for tests whose database is emptied after them."""
+"""Fixtures for every test: an empty cache around each, the reference data (authorities,
+themes, target groups) for tests whose database is emptied after them, and a curator signed in
+to the admin."""
 
 import importlib
 
@@ -8,6 +9,11 @@ from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from boroughs.models import Borough
+
+from .factories import UserFactory
+
+# Before any test module imports the shared helpers, so that their asserts report their values.
+pytest.register_assert_rewrite("tests.helpers")
 
 LOADERS = [
     ("boroughs.migrations.0003_load_london_authorities", "load_authorities"),
@@ -30,3 +36,17 @@ def reference_data(transactional_db):
     if not Borough.objects.exists():
         for module, loader in LOADERS:
             getattr(importlib.import_module(module), loader)(django_apps, None)
+
+
+@pytest.fixture
+def curator_user(db):
+    """A curator: staff with every permission in the admin."""
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def curator(client, curator_user):
+    """The test client, signed in as `curator_user` (also at `curator.user`)."""
+    client.user = curator_user
+    client.force_login(curator_user)
+    return client

@@ -7,15 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from boroughs.models import Borough, Commission, Recommendation
-from projects.models import (
-    Funder,
-    FundingSettlement,
-    Project,
-    ProjectFunding,
-    TargetGroup,
-    Theme,
-    YearlyAllocation,
-)
+from projects import models
 
 
 def borough(slug="hackney"):
@@ -23,11 +15,11 @@ def borough(slug="hackney"):
 
 
 def theme(slug="cohesion"):
-    return Theme.objects.get(slug=slug)
+    return models.Theme.objects.get(slug=slug)
 
 
 def target_group(slug="older-people"):
-    return TargetGroup.objects.get(slug=slug)
+    return models.TargetGroup.objects.get(slug=slug)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -64,16 +56,16 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
 
 class FunderFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Funder
+        model = models.Funder
 
     name = factory.Sequence(lambda n: f"Test Foundation {n}")
     slug = factory.LazyAttribute(lambda f: f.name.lower().replace(" ", "-"))
-    kind = Funder.Kind.TRUST
+    kind = models.Funder.Kind.TRUST
 
 
 class SettlementFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = FundingSettlement
+        model = models.FundingSettlement
 
     funder = factory.SubFactory(FunderFactory)
     programme = "Connected Communities"
@@ -87,7 +79,7 @@ class SettlementFactory(factory.django.DjangoModelFactory):
 
 class YearlyAllocationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = YearlyAllocation
+        model = models.YearlyAllocation
 
     settlement = factory.SubFactory(SettlementFactory)
     financial_year = factory.SelfAttribute("settlement.first_year")
@@ -98,16 +90,16 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     """A published project with one theme unless told otherwise."""
 
     class Meta:
-        model = Project
+        model = models.Project
         skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Test Befriending Network {n}")
     summary = "Volunteers visit older neighbours every week."
     description = "A longer description."
     lead_borough = factory.LazyFunction(borough)
-    delivery_status = Project.DeliveryStatus.ACTIVE
+    delivery_status = models.Project.DeliveryStatus.ACTIVE
     start_date = datetime.date(2024, 4, 1)
-    publication_state = Project.PublicationState.PUBLISHED
+    publication_state = models.Project.PublicationState.PUBLISHED
 
     @factory.post_generation
     def themes(self, create, extracted, **kwargs):
@@ -127,7 +119,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 class ProjectFundingFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ProjectFunding
+        model = models.ProjectFunding
 
     settlement = factory.SubFactory(SettlementFactory)
     project = factory.SubFactory(ProjectFactory)

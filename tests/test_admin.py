@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from boroughs.models import Membership
-from projects.models import FundingSettlement, Project, ProjectTransition
+from projects.models import Project, ProjectTransition
 
 from .factories import (
     CommissionFactory,
@@ -15,7 +15,6 @@ from .factories import (
     ProjectFundingFactory,
     RecommendationFactory,
     SettlementFactory,
-    UserFactory,
     YearlyAllocationFactory,
     borough,
     theme,
@@ -26,17 +25,6 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     model for model in admin.site._registry if model._meta.app_label in {"boroughs", "projects"}
 ]
-
-
-@pytest.fixture
-def curator_user():
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def curator(client, curator_user):
-    client.force_login(curator_user)
-    return client
 
 
 @pytest.fixture
@@ -107,13 +95,18 @@ def form_data(response):
     return data
 
 
+def save_changed(curator, obj, changes):
+    """The response to saving `obj`'s admin change form with `changes` made to what it holds."""
+    change = url(type(obj), "change", obj.pk)
+    data = form_data(curator.get(change))
+    data.update(changes)
+    return curator.post(change, data)
+
+
 def test_a_settlement_whose_allocations_do_not_add_up_is_refused_with_a_message(curator):
     settlement = SettlementFactory(total_amount=Decimal("1000"))
     YearlyAllocationFactory(settlement=settlement, amount=Decimal("1000"))
-    change = url(FundingSettlement, "change", settlement.pk)
-    data = form_data(curator.get(change))
-    data["total_amount"] = "1500"
-    response = curator.post(change, data)
+    response = save_changed(curator, settlement, {"total_amount": "1500"})
     assert response.status_code == 200
     assert (
         "The yearly allocations add up to £1,000.00, but the settlement&#x27;s total is "
@@ -127,31 +120,22 @@ def test_projects_funded_beyond_the_settlement_are_refused_with_a_message(curato
     settlement = SettlementFactory(total_amount=Decimal("1000"))
     ProjectFundingFactory(settlement=settlement, amount=Decimal("600"))
     ProjectFundingFactory(settlement=settlement, amount=Decimal("400"))
-    change = url(FundingSettlement, "change", settlement.pk)
-    data = form_data(curator.get(change))
-    data["project_fundings-0-amount"] = "601"
-    response = curator.post(change, data)
+    response = save_changed(curator, settlement, {"project_fundings-0-amount": "601"})
     assert response.status_code == 200
     assert "exceeds the settlement&#x27;s total of £1,000.00" in response.text
 
 
 def test_a_project_cannot_address_another_commissions_recommendations(curator, catalogue):
     elsewhere = RecommendationFactory(commission=CommissionFactory(title="Elsewhere Commission"))
-    change = url(Project, "change", catalogue.pk)
-    data = form_data(curator.get(change))
-    data["recommendations"] = [elsewhere.pk]
-    response = curator.post(change, data)
+    response = save_changed(curator, catalogue, {"recommendations": [elsewhere.pk]})
     assert response.status_code == 200
     assert "is not one" in response.text
     assert list(catalogue.recommendations.all()) != [elsewhere]
 
 
 def test_a_project_needs_a_theme_and_its_lead_cannot_be_a_partner(curator, catalogue):
-    change = url(Project, "change", catalogue.pk)
-    data = form_data(curator.get(change))
-    data["themes"] = []
-    data["partner_boroughs"] = [borough("hackney").pk]
-    response = curator.post(change, data)
+    changes = {"themes": [], "partner_boroughs": [borough("hackney").pk]}
+    response = save_changed(curator, catalogue, changes)
     assert response.status_code == 200
     assert "This field is required." in response.text
     assert "Hackney leads the project, so it cannot also be a partner." in response.text

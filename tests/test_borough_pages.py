@@ -19,15 +19,9 @@ from .factories import (
     borough,
     theme,
 )
+from .helpers import UNPUBLISHED, get, summary_list, text_of
 
 pytestmark = pytest.mark.django_db
-
-UNPUBLISHED = ("draft", "submitted", "archived")
-
-
-def text_of(fragment):
-    """What a person reads in a piece of HTML: tags removed, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def rows(page):
@@ -112,9 +106,7 @@ def more_of_everything(count=12):
 
 def test_the_index_lists_every_authority_with_its_published_figures(client):
     hackney_with_figures()
-    response = client.get("/boroughs/")
-    assert response.status_code == 200
-    page = response.text
+    page = get(client, "/boroughs/").text
     assert "<title>Boroughs – " in page
     assert len(first_column(page)) == 33
     assert first_column(page)[:2] == ["Barking and Dagenham", "Barnet"]
@@ -232,13 +224,11 @@ def test_the_index_runs_the_same_queries_whatever_the_data(client, django_assert
 
 def test_an_authority_profile_shows_its_facts_commissions_projects_and_funding(client):
     hackney_with_figures()
-    response = client.get("/boroughs/hackney/")
-    assert response.status_code == 200
-    page = response.text
+    page = get(client, "/boroughs/hackney/").text
     assert "<title>Hackney – " in page
     assert '<h1 class="govuk-heading-xl">Hackney</h1>' in page
     assert 'class="govuk-breadcrumbs"' in page
-    facts = text_of(re.search(r'<dl class="govuk-summary-list">.*?</dl>', page, re.S).group(0))
+    facts = summary_list(page)
     for fact in (
         "ONS GSS code E09000012",
         "Three-letter code HCK",
@@ -340,9 +330,7 @@ def test_a_profile_runs_the_same_queries_whatever_the_data(client, django_assert
 
 def test_two_authorities_side_by_side(client):
     hackney_with_figures()
-    response = client.get("/compare/boroughs/?borough=hackney&borough=camden")
-    assert response.status_code == 200
-    page = response.text
+    page = get(client, "/compare/boroughs/?borough=hackney&borough=camden").text
     assert "Hackney and Camden side by side" in text_of(page)
     assert row(page, "Cohesion", caption="by theme") == ["Cohesion", "3", "1"]
     assert row(page, "All published projects") == ["All published projects", "3", "1"]

@@ -21,12 +21,20 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_a_project_page_shows_an_edit_at_once(client):
-    project = ProjectFactory(title="Hackney supper club")
-    assert "Hackney supper club" in client.get(project.get_absolute_url()).text
-    project.title = "Hackney supper and stories club"
-    project.save()
-    assert "Hackney supper and stories club" in client.get(project.get_absolute_url()).text
+@pytest.mark.parametrize(
+    ("factory", "title", "new_title"),
+    [
+        (ProjectFactory, "Hackney supper club", "Hackney supper and stories club"),
+        (CommissionFactory, "Old title", "New title"),
+    ],
+    ids=["project", "commission"],
+)
+def test_a_page_shows_an_edit_at_once(client, factory, title, new_title):
+    record = factory(title=title)
+    assert title in client.get(record.get_absolute_url()).text
+    record.title = new_title
+    record.save()
+    assert new_title in client.get(record.get_absolute_url()).text
 
 
 def test_an_unpublished_project_leaves_every_cached_page(client):
@@ -74,14 +82,6 @@ def test_headline_figures_follow_new_funding(client):
     assert "£100k" in client.get("/").text
     ProjectFundingFactory(settlement__total_amount=200_000, amount=1)
     assert "£300k" in client.get("/").text
-
-
-def test_commission_pages_follow_their_changes(client):
-    commission = CommissionFactory(title="Old title")
-    assert "Old title" in client.get(commission.get_absolute_url()).text
-    commission.title = "New title"
-    commission.save()
-    assert "New title" in client.get(commission.get_absolute_url()).text
 
 
 def test_loading_demo_data_in_bulk_also_moves_the_version_on():

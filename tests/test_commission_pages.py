@@ -2,7 +2,6 @@
 recommendations and the published projects that address them."""
 
 import datetime
-import html
 import re
 
 import pytest
@@ -10,15 +9,9 @@ import pytest
 from boroughs.models import Commission
 
 from .factories import CommissionFactory, ProjectFactory, RecommendationFactory, borough, theme
+from .helpers import UNPUBLISHED, get, summary_list, text_of
 
 pytestmark = pytest.mark.django_db
-
-UNPUBLISHED = ("draft", "submitted", "archived")
-
-
-def text_of(fragment):
-    """What a person reads in a piece of HTML: tags removed, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def listed(page):
@@ -274,13 +267,11 @@ def hackney_commission_with_projects():
 
 def test_a_commission_with_its_recommendations_and_the_projects_that_address_them(client):
     commission = hackney_commission_with_projects()
-    response = client.get(f"/commissions/{commission.slug}/")
-    assert response.status_code == 200
-    page = response.text
+    page = get(client, f"/commissions/{commission.slug}/").text
     assert "<title>Hackney Cohesion Commission – " in page
     assert '<h1 class="govuk-heading-xl">Hackney Cohesion Commission</h1>' in page
     assert 'href="/commissions/">Commissions</a>' in page
-    facts = text_of(re.search(r'<dl class="govuk-summary-list">.*?</dl>', page, re.S).group(0))
+    facts = summary_list(page)
     assert facts == (
         "Lead borough Hackney Partner boroughs Islington Kind Cohesion Status Reported"
         " Cross-party Yes Chair Cllr A. Example Established 1 May 2019 Reported 30 June 2020"

@@ -4,22 +4,14 @@ import csv
 import datetime
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from projects.exports import COLUMNS
 
-from .factories import (
-    FunderFactory,
-    ProjectFactory,
-    ProjectFundingFactory,
-    SettlementFactory,
-    borough,
-    target_group,
-    theme,
-)
+from .factories import FunderFactory, ProjectFactory, borough, target_group, theme
+from .helpers import fund
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +29,7 @@ def projects():
         published_at=datetime.datetime(2025, 6, 30, 23, 15, 7, 123456, tzinfo=datetime.UTC),
     )
     for funder in ("Thames Trust", "Bridges Foundation"):
-        ProjectFundingFactory(
-            project=befriending,
-            amount=Decimal("1000.50"),
-            settlement=SettlementFactory(funder=FunderFactory(name=funder)),
-        )
+        fund(befriending, "1000.50", funder=FunderFactory(name=funder))
     ProjectFactory(
         title='=HYPERLINK("http://evil.example")',
         summary="+SUM(1,2)",

@@ -3,7 +3,6 @@
 import io
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -19,92 +18,9 @@ from .factories import (
     borough,
     theme,
 )
+from .helpers import UNPUBLISHED, get, has_link, table, text
 
 pytestmark = pytest.mark.django_db
-
-UNPUBLISHED = ["draft", "submitted", "archived"]
-
-
-# Reading pages ---------------------------------------------------------------------------------
-
-
-class TableReader(HTMLParser):
-    """The tables of a page as people see them: caption and rows of cell texts, leaving out
-    visually hidden text."""
-
-    VOID = {"br", "img", "input", "hr", "meta", "link", "rect", "line", "path"}
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self.open, self.cell, self.caption = [], [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "br":
-            self.handle_data(" ")
-        if tag in self.VOID:
-            return
-        hidden = "govuk-visually-hidden" in (dict(attrs).get("class") or "")
-        self.open.append((tag, hidden))
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": []})
-        elif tag == "caption":
-            self.caption = []
-        elif tag == "tr" and self.tables:
-            self.tables[-1]["rows"].append([])
-        elif tag in ("th", "td") and self.tables:
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        while self.open:
-            if self.open.pop()[0] == tag:
-                break
-        if tag == "caption" and self.caption is not None:
-            self.tables[-1]["caption"] = squash(self.caption)
-            self.caption = None
-        elif tag in ("th", "td") and self.cell is not None:
-            self.tables[-1]["rows"][-1].append(squash(self.cell))
-            self.cell = None
-
-    def handle_data(self, data):
-        if any(hidden for _, hidden in self.open):
-            return
-        for collector in (self.cell, self.caption):
-            if collector is not None:
-                collector.append(data)
-
-
-def squash(parts):
-    return " ".join("".join(parts).split())
-
-
-def table(response, caption):
-    """The rows (header row first) of the table whose caption starts with `caption`."""
-    reader = TableReader()
-    reader.feed(response.text)
-    for found in reader.tables:
-        if found["caption"].startswith(caption):
-            return found["rows"]
-    captions = [found["caption"] for found in reader.tables]
-    raise AssertionError(f"No table captioned {caption!r}; captions: {captions}")
-
-
-def text(response):
-    """The page's text with tags removed and white space squashed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
-
-
-def has_link(response, href, label=None):
-    links = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', response.text, flags=re.S)
-    return any(
-        found.replace("&amp;", "&") == href and (label is None or label in squash([inner]))
-        for found, inner in links
-    )
-
-
-def get(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, response.status_code
-    return response
 
 
 # Data ------------------------------------------------------------------------------------------
@@ -271,21 +187,6 @@ def test_funders_sort_by_a_column_heading(client, bridges, gla, sort, order, ari
     response = get(client, f"/funders/?sort={sort}")
     assert [row[0] for row in table(response, "Funders and their")[1:]] == order
     assert re.search(rf'aria-sort="{aria}">\s*<a [^>]*href="\?sort=', response.text)
-
-
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        ("kind=bank", "Kind of funder: there is no option “bank” – choose from the list"),
-        ("sort=richest", "Sort by: there is no option “richest” – choose from the list"),
-    ],
-)
-def test_bad_funder_filters_are_explained_not_crashed_on(client, bridges, query, message):
-    response = get(client, f"/funders/?{query}", status=400)
-    assert "<title>Error: Funders" in response.text
-    assert "There is a problem" in response.text
-    assert message in response.text
-    assert "Correct the filters to see the funders." in response.text
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -488,29 +389,38 @@ def test_active_settlement_filters_show_as_tags_that_remove_them(client, bridges
     assert has_link(response, "/settlements/", "Clear filters")
 
 
+FUNDER_FILTER_ERRORS = [
+    ("kind=bank", "Kind of funder: there is no option “bank” – choose from the list"),
+    ("sort=richest", "Sort by: there is no option “richest” – choose from the list"),
+]
+SETTLEMENT_FILTER_ERRORS = [
+    ("funder=nobody", "Funder: there is no option “nobody” – choose from the list"),
+    ("kind=bank", "Kind of funder: there is no option “bank” – choose from the list"),
+    ("recipient=atlantis", "Receiving authority: there is no option “atlantis”"),
+    ("multi_year=maybe", "Length: there is no option “maybe” – choose from the list"),
+    ("restrictions=loose", "Restrictions: there is no option “loose” – choose from the list"),
+    ("year=abc", "Financial year must be a year, like 2024"),
+    ("year=2024-25", "Financial year must be a year, like 2024"),
+    ("year=1800", "Financial year must be 1990 or later"),
+    ("year=3000", "Financial year must be 2100 or earlier"),
+    ("page=abc", "Page must be a whole number, like 2"),
+    ("page=0", "Page must be 1 or more"),
+    ("sort=cheapest", "Sort by: there is no option “cheapest” – choose from the list"),
+]
+
+
 @pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        ("funder=nobody", "Funder: there is no option “nobody” – choose from the list"),
-        ("kind=bank", "Kind of funder: there is no option “bank” – choose from the list"),
-        ("recipient=atlantis", "Receiving authority: there is no option “atlantis”"),
-        ("multi_year=maybe", "Length: there is no option “maybe” – choose from the list"),
-        ("restrictions=loose", "Restrictions: there is no option “loose” – choose from the list"),
-        ("year=abc", "Financial year must be a year, like 2024"),
-        ("year=2024-25", "Financial year must be a year, like 2024"),
-        ("year=1800", "Financial year must be 1990 or later"),
-        ("year=3000", "Financial year must be 2100 or earlier"),
-        ("page=abc", "Page must be a whole number, like 2"),
-        ("page=0", "Page must be 1 or more"),
-        ("sort=cheapest", "Sort by: there is no option “cheapest” – choose from the list"),
-    ],
+    ("listing", "title", "query", "message"),
+    [("funders", "Funders", *error) for error in FUNDER_FILTER_ERRORS]
+    + [("settlements", "Funding settlements", *error) for error in SETTLEMENT_FILTER_ERRORS],
 )
-def test_bad_settlement_filters_are_explained_not_crashed_on(client, bridges, query, message):
-    response = get(client, f"/settlements/?{query}", status=400)
-    assert "<title>Error: Funding settlements" in response.text
+def test_bad_filters_are_explained_not_crashed_on(client, bridges, listing, title, query, message):
+    """On the funders and the settlements pages alike."""
+    response = get(client, f"/{listing}/?{query}", status=400)
+    assert f"<title>Error: {title}" in response.text
     assert "There is a problem" in response.text
     assert message in response.text
-    assert "Correct the filters to see the settlements." in response.text
+    assert f"Correct the filters to see the {listing}." in response.text
 
 
 def test_settlements_come_25_to_a_page(client):

@@ -38,13 +38,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def curator(client):
-    client.user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(client.user)
-    return client
-
-
-@pytest.fixture
 def funder():
     return FunderFactory(name="Thames Community Trust", slug="thames-community-trust")
 
@@ -53,39 +46,48 @@ def url(model, name):
     return reverse(f"admin:projects_{model._meta.model_name}_{name}")
 
 
+PROJECT_ROW = {
+    "title": "Hackney Lunch Club",
+    "summary": "Neighbours share a weekly lunch.",
+    "lead_borough": "Hackney",
+    "partner_boroughs": "TWH; e09000019",
+    "themes": "cohesion; Isolation and loneliness",
+    "target_groups": "older-people",
+    "delivery_partners": "Age UK East London; Hackney CVS",
+    "delivery_status": "Active",
+    "start_date": "2024-04-01",
+    "end_date": "31/03/2026",
+    "people_reached": "1,250",
+    "publication_state": "draft",
+}
+SETTLEMENT_ROW = {
+    "funder": "Thames Community Trust",
+    "programme": "Connected Communities",
+    "recipient": "HCK",
+    "total_amount": "£150,000",
+    "first_year": "2024-25",
+    "last_year": "2025-26",
+    "restrictions": "Light-touch reporting",
+    "conditions": "Quarterly reports.",
+    "awarded_on": "01/03/2024",
+    "allocations": "2024-25: 100000; 2025-26: 50,000",
+    "projects": "",
+}
+
+
 def project_row(**values):
-    return {
-        "title": "Hackney Lunch Club",
-        "summary": "Neighbours share a weekly lunch.",
-        "lead_borough": "Hackney",
-        "partner_boroughs": "TWH; e09000019",
-        "themes": "cohesion; Isolation and loneliness",
-        "target_groups": "older-people",
-        "delivery_partners": "Age UK East London; Hackney CVS",
-        "delivery_status": "Active",
-        "start_date": "2024-04-01",
-        "end_date": "31/03/2026",
-        "people_reached": "1,250",
-        "publication_state": "draft",
-        **values,
-    }
+    """A row of a projects file: PROJECT_ROW with `values` in some of its columns."""
+    return {**PROJECT_ROW, **values}
 
 
 def settlement_row(**values):
-    return {
-        "funder": "Thames Community Trust",
-        "programme": "Connected Communities",
-        "recipient": "HCK",
-        "total_amount": "£150,000",
-        "first_year": "2024-25",
-        "last_year": "2025-26",
-        "restrictions": "Light-touch reporting",
-        "conditions": "Quarterly reports.",
-        "awarded_on": "01/03/2024",
-        "allocations": "2024-25: 100000; 2025-26: 50,000",
-        "projects": "",
-        **values,
-    }
+    """A row of a settlements file: SETTLEMENT_ROW with `values` in some of its columns."""
+    return {**SETTLEMENT_ROW, **values}
+
+
+def blank(*columns):
+    """Empty cells in `columns`, to spread into a row."""
+    return dict.fromkeys(columns, "")
 
 
 def columns_of(rows):
@@ -135,6 +137,14 @@ def import_types(response):
     return [row.import_type for row in response.context["result"].rows]
 
 
+def imported(client, model, upload, types):
+    """Preview `upload`, which must show its rows' import types (new or update) as `types`, and
+    confirm it."""
+    response = preview(client, model, upload)
+    assert import_types(response) == types
+    return confirm(client, model, response)
+
+
 def assert_refused(response, message):
     """The page says `message` and offers nothing to confirm."""
     assert escape(message) in response.text
@@ -148,13 +158,15 @@ def test_a_curator_imports_projects_from_a_csv_file_after_a_preview(curator):
             project_row(
                 title="Barking Conversation Club",
                 lead_borough="E09000002",
-                partner_boroughs="",
                 themes="english-language",
-                target_groups="",
-                delivery_status="",
-                end_date="",
-                people_reached="",
                 publication_state="Published",
+                **blank(
+                    "partner_boroughs",
+                    "target_groups",
+                    "delivery_status",
+                    "end_date",
+                    "people_reached",
+                ),
             ),
         ]
     )
@@ -201,10 +213,7 @@ def test_a_curator_imports_projects_from_an_excel_workbook(curator):
         people_reached=80,
         lead_borough="hck",
     )
-    response = preview(curator, Project, xlsx_file([row]))
-    assert import_types(response) == ["new"]
-
-    confirm(curator, Project, response)
+    imported(curator, Project, xlsx_file([row]), ["new"])
 
     project = Project.objects.get()
     assert project.start_date == datetime.date(2024, 9, 1)
@@ -225,16 +234,12 @@ def test_a_curator_imports_settlements_with_their_allocations_and_project_fundin
                 recipient="Tower Hamlets",
                 total_amount="20000",
                 first_year="2025",
-                last_year="",
                 restrictions="ring-fenced",
-                allocations="",
+                **blank("last_year", "allocations"),
             ),
         ]
     )
-    response = preview(curator, FundingSettlement, upload)
-    assert import_types(response) == ["new", "new"]
-
-    confirm(curator, FundingSettlement, response)
+    imported(curator, FundingSettlement, upload, ["new", "new"])
 
     connected = FundingSettlement.objects.get(programme="Connected Communities")
     assert connected.funder == funder
@@ -264,10 +269,7 @@ def test_settlements_import_from_an_excel_workbook(curator, funder):
         awarded_on=datetime.datetime(2024, 3, 1),
         allocations="2024: 100000.0\n2025: 50000",
     )
-    response = preview(curator, FundingSettlement, xlsx_file([row]))
-    assert import_types(response) == ["new"]
-
-    confirm(curator, FundingSettlement, response)
+    imported(curator, FundingSettlement, xlsx_file([row]), ["new"])
 
     settlement = FundingSettlement.objects.get()
     assert settlement.awarded_on == datetime.date(2024, 3, 1)
@@ -283,10 +285,7 @@ def test_a_project_is_updated_by_its_slug(curator):
         created_by=UserFactory(),
     )
     row = project_row(slug="befriending", title="Befriending Network", publication_state="")
-    response = preview(curator, Project, csv_file([row]))
-    assert import_types(response) == ["update"]
-
-    confirm(curator, Project, response)
+    imported(curator, Project, csv_file([row]), ["update"])
 
     project.refresh_from_db()
     assert Project.objects.count() == 1
@@ -338,10 +337,7 @@ def test_a_settlement_is_updated_and_its_allocations_and_funding_replaced(curato
     YearlyAllocationFactory(settlement=settlement, amount=Decimal("90000"))
     ProjectFundingFactory(settlement=settlement, amount=Decimal("1000"))
     row = settlement_row(programme="connected communities", first_year="2024", projects="")
-    response = preview(curator, FundingSettlement, csv_file([row]))
-    assert import_types(response) == ["update"]
-
-    confirm(curator, FundingSettlement, response)
+    imported(curator, FundingSettlement, csv_file([row]), ["update"])
 
     settlement.refresh_from_db()
     assert FundingSettlement.objects.count() == 1
@@ -631,9 +627,7 @@ def test_the_template_imports_as_it_is(curator, funder, model, resource, filenam
     assert all(example[name] for name, column in resource.columns().items() if column.required)
     before = model.objects.count()
 
-    response = preview(curator, model, SimpleUploadedFile(filename, response.content))
-    assert import_types(response) == ["new"]
-    confirm(curator, model, response)
+    imported(curator, model, SimpleUploadedFile(filename, response.content), ["new"])
 
     assert model.objects.count() == before + 1
 

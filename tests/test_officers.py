@@ -115,6 +115,24 @@ def test_officers_list_only_their_own_authorities_projects(client, people, proje
     )
 
 
+def test_an_officer_filters_their_projects_and_sees_the_filters_as_tags(client, people, projects):
+    ProjectFactory(title="Hackney befriending", publication_state="draft")
+    client = signed_in(client, people["editor"])
+    response = client.get("/officer/projects/?q=befriend&state=draft&authority=hackney")
+    assert response.status_code == 200
+    assert "Hackney befriending" in response.text
+    assert "Hackney draft project" not in response.text
+    # The selected filters, each a tag that removes it.
+    assert "Remove this filter: Title</span> befriend" in response.text
+    assert "Remove this filter: Publication state</span> Draft" in response.text
+    # Another authority is not one of theirs to choose; it is the next officer's.
+    refused = client.get("/officer/projects/?authority=camden")
+    assert refused.status_code == 400
+    assert "Choose one of your authorities from the list" in refused.text
+    camden = signed_in(client, people["other-editor"]).get("/officer/projects/?authority=camden")
+    assert camden.status_code == 200
+
+
 # Another authority's records answer 404 --------------------------------------------------------
 
 
@@ -186,6 +204,12 @@ def test_who_may_edit_a_project_in_which_state(client, people, projects, who, st
         assert "You cannot edit this project while it is" in response.text
 
 
+def date_fields(name, typed):
+    """The day, month and year boxes of the date field `name`, as typed: "31/2/2026"."""
+    day, month, year = typed.split("/")
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
 def project_form_data(project, **changes):
     data = {
         "version": project.version,
@@ -235,9 +259,7 @@ def test_an_editor_creates_a_draft_for_their_own_authority_only(client, people):
         "lead_borough": borough("hackney").pk,
         "themes": [theme("migrants-and-citizenship").pk],
         "delivery_status": "planned",
-        "start_date_day": "1",
-        "start_date_month": "9",
-        "start_date_year": "2026",
+        **date_fields("start_date", "1/9/2026"),
         "fundings-TOTAL_FORMS": 0,
         "fundings-INITIAL_FORMS": 0,
     }
@@ -261,9 +283,7 @@ def test_a_form_with_mistakes_keeps_everything_typed(client, people):
             "description": "Every Saturday.",
             "lead_borough": borough("hackney").pk,
             "delivery_status": "planned",
-            "start_date_day": "31",
-            "start_date_month": "2",
-            "start_date_year": "2026",
+            **date_fields("start_date", "31/2/2026"),
             "delivery_partners": "Open Door",
             "fundings-TOTAL_FORMS": 0,
             "fundings-INITIAL_FORMS": 0,
@@ -272,13 +292,19 @@ def test_a_form_with_mistakes_keeps_everything_typed(client, people):
     text = response.text
     assert response.status_code == 200
     assert "<title>Error: New project" in text
-    assert '<a href="#id_title">This field is required.</a>' in text
-    assert '<a href="#id_themes_0">This field is required.</a>' in text
-    assert '<a href="#id_start_date_0">Start date must be a real date' in text
-    assert 'value="Walks for new arrivals."' in text
-    assert "Every Saturday.</textarea>" in text
-    assert 'value="31"' in text
-    assert "Open Door</textarea>" in text
+    for error in [
+        '<a href="#id_title">This field is required.</a>',
+        '<a href="#id_themes_0">This field is required.</a>',
+        '<a href="#id_start_date_0">Start date must be a real date',
+    ]:
+        assert error in text, error
+    for typed in [
+        'value="Walks for new arrivals."',
+        "Every Saturday.</textarea>",
+        'value="31"',
+        "Open Door</textarea>",
+    ]:
+        assert typed in text, typed
     assert not Project.objects.exists()
 
 
@@ -396,15 +422,21 @@ REFUSED_STATE = [
 ]
 
 
+def step_url(project, action):
+    return f"/officer/projects/{project.slug}/steps/{action}/"
+
+
+def open_step(client, user, project, action):
+    """`user` signs in and opens the page for the step `action` on `project`."""
+    return signed_in(client, user).get(step_url(project, action))
+
+
 @pytest.mark.parametrize(("who", "start", "action", "end"), STEPS)
 def test_each_allowed_step_is_taken_and_recorded(client, people, projects, who, start, action, end):
     project = projects[start]
-    signed_in(client, people[who])
-    page = client.get(f"/officer/projects/{project.slug}/steps/{action}/")
+    page = open_step(client, people[who], project, action)
     assert page.status_code == 200
-    response = client.post(
-        f"/officer/projects/{project.slug}/steps/{action}/", {"comment": "Looks right."}
-    )
+    response = client.post(step_url(project, action), {"comment": "Looks right."})
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.publication_state == end
@@ -422,11 +454,10 @@ def test_each_allowed_step_is_taken_and_recorded(client, people, projects, who, 
 @pytest.mark.parametrize(("who", "start", "action"), REFUSED_ROLE)
 def test_a_step_beyond_ones_role_is_refused(client, people, projects, who, start, action):
     project = projects[start]
-    signed_in(client, people[who])
-    page = client.get(f"/officer/projects/{project.slug}/steps/{action}/")
+    page = open_step(client, people[who], project, action)
     assert page.status_code == 403
     assert "Only a reviewer of the project&#x27;s authority can do that." in page.text
-    assert client.post(f"/officer/projects/{project.slug}/steps/{action}/").status_code == 403
+    assert client.post(step_url(project, action)).status_code == 403
     project.refresh_from_db()
     assert project.publication_state == start
     assert not project.transitions.exists()
@@ -435,12 +466,9 @@ def test_a_step_beyond_ones_role_is_refused(client, people, projects, who, start
 @pytest.mark.parametrize(("who", "start", "action"), REFUSED_STATE)
 def test_a_step_from_the_wrong_state_is_refused(client, people, projects, who, start, action):
     project = projects[start]
-    signed_in(client, people[who])
-    page = client.get(f"/officer/projects/{project.slug}/steps/{action}/")
+    page = open_step(client, people[who], project, action)
     assert page.status_code == 403
-    response = client.post(
-        f"/officer/projects/{project.slug}/steps/{action}/", {"comment": "Please."}
-    )
+    response = client.post(step_url(project, action), {"comment": "Please."})
     assert response.status_code == 400
     assert "so it cannot be" in response.text
     project.refresh_from_db()
@@ -449,15 +477,13 @@ def test_a_step_from_the_wrong_state_is_refused(client, people, projects, who, s
 
 def test_an_unknown_step_is_not_found(client, people, projects):
     signed_in(client, people["reviewer"])
-    assert (
-        client.get(f"/officer/projects/{projects['draft'].slug}/steps/delete/").status_code == 404
-    )
+    assert client.get(step_url(projects["draft"], "delete")).status_code == 404
 
 
 def test_returning_needs_a_comment(client, people, projects):
     project = projects["submitted"]
     signed_in(client, people["reviewer"])
-    response = client.post(f"/officer/projects/{project.slug}/steps/return/", {"comment": "  "})
+    response = client.post(step_url(project, "return"), {"comment": "  "})
     assert response.status_code == 400
     assert "Say what needs changing, so the editor knows what to do." in response.text
     project.refresh_from_db()
@@ -469,7 +495,7 @@ def test_notifications_go_to_the_right_people_after_commit(
 ):
     project = projects["draft"]
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in(client, people["editor"]).post(f"/officer/projects/{project.slug}/steps/submit/")
+        signed_in(client, people["editor"]).post(step_url(project, "submit"))
     assert [m.to for m in mail.outbox] == [["hackney-reviewer@example.org"]]
     assert mail.outbox[0].subject == "Hackney draft project: submitted for review"
     assert f"/officer/projects/{project.slug}/" in mail.outbox[0].body
@@ -477,17 +503,15 @@ def test_notifications_go_to_the_right_people_after_commit(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         signed_in(client, people["reviewer"]).post(
-            f"/officer/projects/{project.slug}/steps/return/", {"comment": "Add partners."}
+            step_url(project, "return"), {"comment": "Add partners."}
         )
     assert [m.to for m in mail.outbox] == [["hackney-editor@example.org"]]
     assert "Add partners." in mail.outbox[0].body
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in(client, people["editor"]).post(f"/officer/projects/{project.slug}/steps/submit/")
-        signed_in(client, people["reviewer"]).post(
-            f"/officer/projects/{project.slug}/steps/publish/"
-        )
+        signed_in(client, people["editor"]).post(step_url(project, "submit"))
+        signed_in(client, people["reviewer"]).post(step_url(project, "publish"))
     assert [m.to for m in mail.outbox] == [
         ["hackney-reviewer@example.org"],
         ["hackney-editor@example.org"],
@@ -509,7 +533,7 @@ def test_no_email_is_sent_when_the_step_does_not_commit(
 def test_unpublished_projects_never_reach_the_public(client, people, projects):
     published = projects["published"]
     assert client.get(published.get_absolute_url()).status_code == 200
-    signed_in(client, people["reviewer"]).post(f"/officer/projects/{published.slug}/steps/archive/")
+    signed_in(client, people["reviewer"]).post(step_url(published, "archive"))
     client.logout()
     assert client.get(published.get_absolute_url()).status_code == 404
     listing = client.get("/projects/").text
@@ -531,9 +555,7 @@ def test_an_officer_adds_a_commission_with_recommendations(client, people):
             "lead_borough": borough("hackney").pk,
             "kind": "integration",
             "status": "reported",
-            "established_on_day": "1",
-            "established_on_month": "1",
-            "established_on_year": "2024",
+            **date_fields("established_on", "1/1/2024"),
             "summary": "What makes people feel they belong.",
             "recommendations-TOTAL_FORMS": 1,
             "recommendations-INITIAL_FORMS": 0,
@@ -557,9 +579,7 @@ def test_an_officer_keeps_a_settlement_whose_money_adds_up(client, people):
         "first_year": 2025,
         "last_year": 2026,
         "restrictions": "light-touch",
-        "awarded_on_day": "1",
-        "awarded_on_month": "3",
-        "awarded_on_year": "2025",
+        **date_fields("awarded_on", "1/3/2025"),
         "allocations-TOTAL_FORMS": 2,
         "allocations-INITIAL_FORMS": 0,
         "allocations-0-financial_year": 2025,
@@ -673,12 +693,8 @@ def test_commission_edits_are_recorded_and_do_not_overwrite_each_other(client, p
         "lead_borough": borough("hackney").pk,
         "kind": commission.kind,
         "status": commission.status,
-        "established_on_day": "1",
-        "established_on_month": "1",
-        "established_on_year": "2020",
-        "reported_on_day": "1",
-        "reported_on_month": "1",
-        "reported_on_year": "2021",
+        **date_fields("established_on", "1/1/2020"),
+        **date_fields("reported_on", "1/1/2021"),
         "summary": "A new summary.",
         "recommendations-TOTAL_FORMS": 1,
         "recommendations-INITIAL_FORMS": 1,

@@ -23,6 +23,7 @@ from .factories import (
     target_group,
     theme,
 )
+from .helpers import fund, get
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +46,7 @@ def catalogue():
         start_date=datetime.date(2023, 4, 1),
         published_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
     )
-    ProjectFundingFactory(
-        project=hackney,
-        amount=Decimal("50000"),
-        settlement=SettlementFactory(funder=trust, restrictions="light-touch"),
-    )
+    fund(hackney, "50000", funder=trust, restrictions="light-touch")
     camden = ProjectFactory(
         title="Camden Cohesion Forum",
         summary="Residents meet to talk.",
@@ -62,17 +59,14 @@ def catalogue():
         commission=commission,
         published_at=datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC),
     )
-    ProjectFundingFactory(
-        project=camden,
-        amount=Decimal("200000"),
-        settlement=SettlementFactory(
-            funder=gla,
-            recipient=borough("camden"),
-            total_amount=Decimal("300000"),
-            first_year=2019,
-            last_year=2021,
-            restrictions="ring-fenced",
-        ),
+    fund(
+        camden,
+        "200000",
+        funder=gla,
+        total_amount=Decimal("300000"),
+        first_year=2019,
+        last_year=2021,
+        restrictions="ring-fenced",
     )
     ProjectFactory(
         title="Bromley English Club",
@@ -93,16 +87,13 @@ def catalogue():
         end_date=datetime.date(2022, 6, 30),
         published_at=datetime.datetime(2023, 6, 1, tzinfo=datetime.UTC),
     )
-    ProjectFundingFactory(
-        project=westminster,
-        amount=Decimal("10000"),
-        settlement=SettlementFactory(
-            funder=council,
-            recipient=borough("westminster"),
-            first_year=2021,
-            last_year=2022,
-            restrictions="unrestricted",
-        ),
+    fund(
+        westminster,
+        "10000",
+        funder=council,
+        first_year=2021,
+        last_year=2022,
+        restrictions="unrestricted",
     )
     ProjectFactory(
         title="Hidden Draft Befriending",
@@ -405,9 +396,7 @@ def test_the_project_page_shows_every_public_field(client, catalogue):
         title="Another cohesion project", lead_borough=borough("barnet"), themes=[theme("cohesion")]
     )
 
-    response = client.get("/projects/camden-cohesion-forum/")
-    text = response.text
-    assert response.status_code == 200
+    text = get(client, "/projects/camden-cohesion-forum/").text
     assert '<h1 class="govuk-heading-xl">Camden Cohesion Forum</h1>' in text
     for expected in [
         "Residents meet to talk.",

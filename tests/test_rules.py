@@ -28,14 +28,18 @@ def rejected_by_database(queryset, **changes):
     return True
 
 
+def assert_refused(record, message, **changes):
+    """The database refuses `changes` to `record`, and validating them says `message`."""
+    assert rejected_by_database(type(record).objects.filter(pk=record.pk), **changes)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    with pytest.raises(ValidationError, match=message):
+        record.full_clean()
+
+
 def test_a_project_cannot_end_before_it_starts():
-    project = ProjectFactory()
-    assert rejected_by_database(
-        Project.objects.filter(pk=project.pk), end_date=datetime.date(2020, 1, 1)
-    )
-    project.end_date = datetime.date(2020, 1, 1)
-    with pytest.raises(ValidationError, match="The end date cannot be before the start date"):
-        project.full_clean()
+    message = "The end date cannot be before the start date"
+    assert_refused(ProjectFactory(), message, end_date=datetime.date(2020, 1, 1))
 
 
 def test_a_project_may_end_on_the_day_it_starts():
@@ -72,21 +76,13 @@ def test_people_reached_cannot_be_negative():
 
 
 def test_a_settlement_total_cannot_be_negative():
-    settlement = SettlementFactory()
-    assert rejected_by_database(
-        type(settlement).objects.filter(pk=settlement.pk), total_amount=Decimal("-1")
-    )
-    settlement.total_amount = Decimal("-1")
-    with pytest.raises(ValidationError, match="The total amount cannot be negative"):
-        settlement.full_clean()
+    message = "The total amount cannot be negative"
+    assert_refused(SettlementFactory(), message, total_amount=Decimal("-1"))
 
 
 def test_a_settlements_last_year_cannot_be_before_its_first():
     settlement = SettlementFactory(first_year=2024, last_year=2024)
-    assert rejected_by_database(type(settlement).objects.filter(pk=settlement.pk), last_year=2023)
-    settlement.last_year = 2023
-    with pytest.raises(ValidationError, match="cannot be before the first"):
-        settlement.full_clean()
+    assert_refused(settlement, "cannot be before the first", last_year=2023)
 
 
 def test_one_allocation_per_settlement_and_year():
@@ -118,13 +114,8 @@ def test_one_funding_line_per_settlement_and_project():
 
 
 def test_a_commission_cannot_report_before_it_is_established():
-    commission = CommissionFactory()
-    assert rejected_by_database(
-        Commission.objects.filter(pk=commission.pk), reported_on=datetime.date(2019, 1, 1)
-    )
-    commission.reported_on = datetime.date(2019, 1, 1)
-    with pytest.raises(ValidationError, match="cannot report before it is established"):
-        commission.full_clean()
+    message = "cannot report before it is established"
+    assert_refused(CommissionFactory(), message, reported_on=datetime.date(2019, 1, 1))
 
 
 @pytest.mark.parametrize(

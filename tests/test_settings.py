@@ -111,10 +111,15 @@ def run_manage(*args, **env):
     )
 
 
-def test_production_refuses_to_start_without_a_database_with_one_line(environment):
-    result = run_manage("check", DJANGO_SECRET_KEY=SECRET)
+def refusal(*args, **env):
+    """What manage.py says when it refuses to run `args`: it exits with 1."""
+    result = run_manage(*args, **env)
     assert result.returncode == 1
-    assert result.stderr.strip() == (
+    return result.stderr.strip()
+
+
+def test_production_refuses_to_start_without_a_database_with_one_line(environment):
+    assert refusal("check", DJANGO_SECRET_KEY=SECRET) == (
         "DATABASE_URL is not set: set it to the PostgreSQL database, e.g. "
         "postgres://portal:password@127.0.0.1:5432/portal (or set DJANGO_DEBUG=true to use the "
         "embedded PostgreSQL of local development)."
@@ -122,11 +127,8 @@ def test_production_refuses_to_start_without_a_database_with_one_line(environmen
 
 
 def test_postgresql_is_the_only_database(environment):
-    result = run_manage(
-        "check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL="mysql://portal:pw@127.0.0.1:3306/portal"
-    )
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
+    database_url = "mysql://portal:pw@127.0.0.1:3306/portal"
+    assert refusal("check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL=database_url) == (
         "DATABASE_URL must name a PostgreSQL database (postgres://...): it is the only one."
     )
 
@@ -142,9 +144,7 @@ def test_an_env_file_is_read_when_present(environment, tmp_path):
 
 
 def test_without_a_secret_key_the_process_refuses_to_start_with_one_line(environment):
-    result = run_manage("check", DATABASE_URL=PRODUCTION_DATABASE)
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
+    assert refusal("check", DATABASE_URL=PRODUCTION_DATABASE) == (
         "DJANGO_SECRET_KEY is not set: set it to a long random string "
         "(or set DJANGO_DEBUG=true for local development)."
     )

@@ -19,7 +19,7 @@ from .factories import (
     borough,
     theme,
 )
-from .test_funding_pages import UNPUBLISHED, get, has_link, table, text
+from .helpers import UNPUBLISHED, get, has_link, table, text
 
 pytestmark = pytest.mark.django_db
 
