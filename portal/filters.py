@@ -221,7 +221,10 @@ class ListFilterSet(django_filters.FilterSet):
         return [(value, labels[value]) for value in values]
 
     def describe(self, name, value):
-        return dict(self.form.fields[name].choices).get(value, str(value))
+        """A single filter's value as its tag reads: a choice by its label, a record by its
+        name, words as they were typed."""
+        choices = getattr(self.form.fields[name], "choices", ())
+        return dict(choices).get(value, str(value))
 
     def panel(self, facets=None):
         """The filter column as components/filter_panel.html draws it: groups of filters, each

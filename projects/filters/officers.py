@@ -14,10 +14,11 @@ class OfficerListForm(forms.Form):
 
 
 def authority_filter(field_name):
-    """One of the officer's own authorities (any, for staff), by its slug."""
+    """One of the officer's own authorities (any, for staff), by its slug: OfficerFilterSet
+    offers only those."""
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=lambda request: Borough.objects.of_officer(request.user),
+        queryset=Borough.objects.all(),
         to_field_name="slug",
         label="Authority",
         empty_label="All my authorities",
@@ -42,6 +43,11 @@ class OfficerFilterSet(ListFilterSet):
     class Meta:
         fields = []
         form = OfficerListForm
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # The form's class is built once for everyone: each form offers its officer's own.
+        self.form.fields["authority"].queryset = Borough.objects.of_officer(request.user)
 
 
 class OfficerProjectFilterSet(OfficerFilterSet):

@@ -86,6 +86,20 @@ class FundingSummary:
         return self.without_burdensome_restrictions / self.total if self.total else None
 
 
+def financial_year_field(
+    verbose_name=None, help_text="The year the financial year starts in: 2024 for 2024-25."
+):
+    """A financial year, stored as the year it starts in, within the plausible years."""
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        validators=[
+            MinValueValidator(FIRST_FINANCIAL_YEAR),
+            MaxValueValidator(LAST_FINANCIAL_YEAR),
+        ],
+        help_text=help_text,
+    )
+
+
 def every_choice(choices, name, rows, group_by, **zeros):
     """Every choice, in order, as {name: its value, "label": its label, figure: ...}: the figures
     (named by `zeros`) of the row of `rows` grouped by the field `group_by` that holds it, or
@@ -234,21 +248,9 @@ class FundingSettlement(Versioned):
         Borough, on_delete=models.PROTECT, related_name="settlements", verbose_name="recipient"
     )
     total_amount = models.DecimalField("total amount (£)", **MONEY)
-    first_year = models.PositiveSmallIntegerField(
-        "first financial year",
-        validators=[
-            MinValueValidator(FIRST_FINANCIAL_YEAR),
-            MaxValueValidator(LAST_FINANCIAL_YEAR),
-        ],
-        help_text="The year the financial year starts in: 2024 for 2024-25.",
-    )
-    last_year = models.PositiveSmallIntegerField(
-        "last financial year",
-        validators=[
-            MinValueValidator(FIRST_FINANCIAL_YEAR),
-            MaxValueValidator(LAST_FINANCIAL_YEAR),
-        ],
-        help_text="The same as the first year for a single-year settlement.",
+    first_year = financial_year_field("first financial year")
+    last_year = financial_year_field(
+        "last financial year", "The same as the first year for a single-year settlement."
     )
     restrictions = models.CharField(
         "restrictions level", max_length=20, choices=Restrictions.choices
@@ -372,13 +374,7 @@ class YearlyAllocation(models.Model):
     settlement = models.ForeignKey(
         FundingSettlement, on_delete=models.CASCADE, related_name="allocations"
     )
-    financial_year = models.PositiveSmallIntegerField(
-        validators=[
-            MinValueValidator(FIRST_FINANCIAL_YEAR),
-            MaxValueValidator(LAST_FINANCIAL_YEAR),
-        ],
-        help_text="The year the financial year starts in: 2024 for 2024-25.",
-    )
+    financial_year = financial_year_field()
     amount = models.DecimalField("amount (£)", **MONEY)
 
     history = HistoricalRecords()
