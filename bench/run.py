@@ -76,6 +76,8 @@ def environment(projects):
         **os.environ,
         **SERVER_ENV,
         "DATABASE_URL": database_url(projects),
+        # The portal runs from its folder, not installed: its scripts import it from there.
+        "PYTHONPATH": str(ROOT),
         # Each benchmark database has its own Redis database, so their caches never mix.
         "REDIS_URL": f"{os.environ.get('BENCH_REDIS_URL', 'redis://127.0.0.1:6379')}/"
         f"{15 if projects == FULL.projects else 14}",
