@@ -89,8 +89,8 @@ class BoroughQuerySet(AuthorityRecordQuerySet):
 
     def with_project_count(self, counts):
         """Annotate project_count from `counts`, {authority's primary key: number of projects}
-        (as FacetKeyCount's per_row and ProjectQuerySet.count_by_borough give them): a count
-        per authority in SQL would go through every project once per authority."""
+        (as the projects' facet index counts them): a count per authority in SQL would go
+        through every project once per authority."""
         return self.annotate(
             project_count=Case(
                 *[When(pk=pk, then=Value(count)) for pk, count in counts.items()],

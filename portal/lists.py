@@ -9,6 +9,7 @@ and says so).
 """
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 
@@ -56,7 +57,8 @@ class FilteredListView(TemplateView):
     def get_queryset(self):
         raise NotImplementedError
 
-    def get_filterset(self):
+    @cached_property
+    def filterset(self):
         return self.filterset_class(
             self.request.GET, queryset=self.get_queryset(), request=self.request
         )
@@ -71,7 +73,7 @@ class FilteredListView(TemplateView):
         return page_of(filterset.qs, number=filterset.page_number, per_page=self.paginate_by)
 
     def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset()
+        filterset = self.filterset
         valid = filterset.is_valid()
         context = {
             "filterset": filterset,

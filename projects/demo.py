@@ -22,11 +22,11 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from boroughs.models import Borough, Commission, Membership, Recommendation
-from portal.caching import catalogue_changed
 
 from .facet_keys import keys_for
 from .models import (
-    FacetIndexVersion,
+    CatalogueChange,
+    CatalogueVersion,
     Funder,
     FundingSettlement,
     Project,
@@ -105,24 +105,22 @@ def catalogue_is_empty():
 
 def delete_catalogue():
     """Delete every project, commission, settlement and funder, with their links and history
-    (not authorities, memberships, themes or target groups, nor the facet index's version
-    token, which moves on instead).
+    (not authorities, memberships, themes or target groups, nor the catalogue's version and
+    changes, which say that everything changed).
 
-    Whole tables are emptied at once (TRUNCATE): deleting row by row, with the
-    signals and history each deletion brings, takes many minutes at 100,000 projects.
+    Whole tables are emptied at once (TRUNCATE): deleting row by row, with the signals and
+    history each deletion brings, takes many minutes at 100,000 projects.
     """
-    kept = {Borough, Membership, Theme, TargetGroup, FacetIndexVersion}
+    kept = {Borough, Membership, Theme, TargetGroup, CatalogueVersion, CatalogueChange}
     tables = [
         model._meta.db_table
         for app in ("projects", "boroughs")
         for model in apps.get_app_config(app).get_models(include_auto_created=True)
         if model not in kept
     ]
-    with transaction.atomic():
-        transaction.on_commit(catalogue_changed)
-        with connection.cursor() as cursor, pending_checks_run(cursor):
-            for statement in connection.ops.sql_flush(no_style(), tables):
-                cursor.execute(statement)
+    with transaction.atomic(), connection.cursor() as cursor, pending_checks_run(cursor):
+        for statement in connection.ops.sql_flush(no_style(), tables):
+            cursor.execute(statement)
 
 
 @dataclass
@@ -174,8 +172,6 @@ class DemoCatalogue:
                         )
                         next_report = loaded + max(self.project_count // 10, 1)
                 self.progress(f"Building indexes ({time.monotonic() - started:.1f} s)")
-            # Bulk inserts send no signals: say once that the catalogue changed.
-            transaction.on_commit(catalogue_changed)
 
     def projects_per_borough(self):
         """Split the projects across the authorities unevenly, at least one each."""

@@ -12,11 +12,6 @@ one "multi_year:" key.
 ONE_PER_PROJECT = "status"
 
 
-def projects_counted(found):
-    """The number of projects whose counts, {facet: {option: count}}, are `found`."""
-    return sum(found.get(ONE_PER_PROJECT, {}).values())
-
-
 def facet_key(facet, value):
     return f"{facet}:{getattr(value, 'pk', value)}"
 
@@ -41,12 +36,3 @@ def keys_for(*, boroughs, themes, target_groups, status, commission, settlements
         keys.add(facet_key("restrictions", settlement.restrictions))
     keys.add(facet_key("multi_year", "yes" if multi_year else "no"))
     return sorted(keys)
-
-
-def keys_by_facet(counted):
-    """{facet: {option: count}} from (key, count) pairs."""
-    found = {}
-    for key, count in counted:
-        facet, option = key.split(":", 1)
-        found.setdefault(facet, {})[option] = count
-    return found

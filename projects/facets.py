@@ -137,7 +137,7 @@ def counts(filterset, key, version):
     """
 
     def compute():
-        index = current_index(filterset.queryset.db)
+        index = current_index(filterset.queryset.db, version)
         chosen = {
             name: index.holding(name, chosen_options(filterset.form.cleaned_data[name]))
             for name in chosen_facets(filterset)

@@ -89,7 +89,7 @@ def results(filterset, fields, key, version, projects):
     """The published projects' results of a filterset (its valid filters are `key`, and
     `projects` the ids of those they give) to page through, as rows of `fields` (with "pk")."""
     using = filterset.qs.db
-    index = current_index(using)
+    index = current_index(using, version)
     if filterset.sort != Sort.RELEVANCE:
         return IndexedResults(fields, index, filterset.sort, projects)
     if list(key) == [SEARCH]:

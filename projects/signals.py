@@ -1,14 +1,12 @@
-"""Keep derived data in step: each project's stored funding total and facet keys, the cache of
-counts and the facet index."""
+"""Keep each project's stored funding total and facet keys in step with what they are derived
+from. (The catalogue's version, which caches and the facet index follow, the database moves on
+itself: models/catalogue.py.)"""
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from boroughs.models import Borough, Commission, Recommendation
-from portal.caching import catalogue_changed
+from boroughs.models import Borough, Commission
 
-from .facet_index import current_index
 from .models import (
     Funder,
     FundingSettlement,
@@ -16,29 +14,7 @@ from .models import (
     ProjectFunding,
     TargetGroup,
     Theme,
-    YearlyAllocation,
 )
-
-COUNTED = [
-    Project,
-    ProjectFunding,
-    FundingSettlement,
-    YearlyAllocation,
-    Funder,
-    Commission,
-    Recommendation,
-    Theme,
-    TargetGroup,
-    Borough,
-]
-COUNTED_LINKS = [
-    Project.themes.through,
-    Project.target_groups.through,
-    Project.partner_boroughs.through,
-    Project.recommendations.through,
-    Commission.partner_boroughs.through,
-    Recommendation.themes.through,
-]
 
 
 @receiver(post_save, sender=ProjectFunding)
@@ -113,25 +89,7 @@ def refresh_linked_facet_keys(sender, instance, action, **kwargs):
         Project.objects.filter(pk=instance.pk).refresh_facet_keys()
 
 
-def forget_counts(sender, instance=None, **kwargs):
-    # Work on a project that has never been published shows on no public page, so it leaves
-    # every cached page as it is; officers save drafts far more often than they publish.
-    if isinstance(instance, Project) and instance.published_at is None:
-        return
-    catalogue_changed()
-    # The facet index of the changed catalogue is built by the request that changed it, once
-    # its transaction has committed, rather than by the next researcher's (a no-op unless it
-    # changed what the index holds of published projects).
-    using = kwargs.get("using", "default")
-    transaction.on_commit(lambda: current_index(using), using=using, robust=True)
-
-
-for model in COUNTED:
-    post_save.connect(forget_counts, sender=model, dispatch_uid=f"counts-{model.__name__}")
-    post_delete.connect(forget_counts, sender=model, dispatch_uid=f"counts-del-{model.__name__}")
 for link in FACET_LINKS:
     m2m_changed.connect(
         refresh_linked_facet_keys, sender=link, dispatch_uid=f"keys-{link.__name__}"
     )
-for link in COUNTED_LINKS:
-    m2m_changed.connect(forget_counts, sender=link, dispatch_uid=f"counts-{link.__name__}")

@@ -7,6 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.db import connection
 
 from boroughs.models import Borough
 
@@ -26,6 +27,22 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def changes_seen_at_once(request):
+    """A test that does not commit runs inside one transaction, which never commits: there the
+    catalogue's version, which moves as a change commits, moves with each change instead, as the
+    next request of a running site would see it."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if committing or not (marker or "db" in request.fixturenames):
+        return
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture

@@ -324,7 +324,7 @@ def test_a_commission_runs_the_same_queries_whatever_the_data(
 ):
     commission = hackney_commission_with_projects()
     url = f"/commissions/{commission.slug}/"
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200
     for number in range(3, 15):
         recommendation = RecommendationFactory(commission=commission, number=number)
@@ -336,7 +336,7 @@ def test_a_commission_runs_the_same_queries_whatever_the_data(
                 commission=commission,
             )
             project.recommendations.add(recommendation)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200
 
 

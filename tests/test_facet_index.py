@@ -1,22 +1,21 @@
-"""The facet index held in memory follows every write to projects, however it is made."""
+"""The facet index held in memory follows every change to the catalogue, however it is made,
+brought up to date from the changes alone."""
 
-import datetime
 import io
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pyroaring import BitMap
 
 from projects import facet_index
 from projects.demo import delete_catalogue
 from projects.facet_index import current_index
 from projects.filters.catalogue import ProjectFilterSet, Sort
-from projects.models import FacetIndexVersion, Project
+from projects.models import CatalogueVersion, Project
 
 from .factories import ProjectFactory, borough, theme
 
@@ -25,6 +24,14 @@ pytestmark = pytest.mark.django_db
 
 def themed(index, slug):
     return set(index.holding("theme", [theme(slug)]))
+
+
+@pytest.fixture
+def committed(transactional_db, reference_data):
+    """Tests whose writes commit, as a running site's do, with no index held from before."""
+    facet_index.held.clear()
+    yield
+    facet_index.held.clear()
 
 
 def test_the_index_holds_the_published_projects_of_each_option():
@@ -39,74 +46,6 @@ def test_the_index_holds_the_published_projects_of_each_option():
     }
     assert set(index.published) == {cohesion.pk, both.pk}
     assert index.counts("borough", index.published)[str(borough("camden").pk)] == 1
-
-
-def moves_the_token(write):
-    before = FacetIndexVersion.current()
-    write()
-    after = FacetIndexVersion.current()
-    assert after is not None
-    return after != before
-
-
-def test_every_write_to_published_projects_keys_gives_a_new_token_and_no_other_does():
-    project = ProjectFactory(themes=[theme("cohesion")])
-    draft = ProjectFactory(publication_state="draft", themes=[theme("cohesion")])
-    published = Project.objects.filter(pk=project.pk)
-    assert moves_the_token(lambda: ProjectFactory(themes=[theme("isolation")]))
-    assert moves_the_token(lambda: project.themes.add(theme("isolation")))
-    assert not moves_the_token(lambda: published.update(summary="Now with a new summary"))
-    assert not moves_the_token(lambda: draft.themes.add(theme("isolation")))
-    assert not moves_the_token(lambda: ProjectFactory(publication_state="draft"))
-    assert moves_the_token(lambda: published.update(publication_state="archived"))
-    assert not moves_the_token(project.delete)
-    assert moves_the_token(lambda: Project.objects.published().first().delete())
-    ProjectFactory()
-    assert moves_the_token(delete_catalogue)
-
-
-def test_a_rolled_back_write_leaves_the_token_the_projects_had():
-    before = FacetIndexVersion.current()
-    during = []
-    with transaction.atomic():
-        ProjectFactory()
-        during.append(FacetIndexVersion.current())
-        transaction.set_rollback(True)
-    assert during[0] != before
-    assert FacetIndexVersion.current() == before
-
-
-def test_the_index_is_built_again_after_any_write_and_not_before():
-    kept = ProjectFactory(themes=[theme("cohesion")])
-    held = current_index()
-    assert current_index() is held
-    Project.objects.filter(pk=kept.pk).update(publication_state="archived")
-    assert themed(current_index(), "cohesion") == set()
-    added = ProjectFactory(themes=[theme("cohesion")])
-    assert themed(current_index(), "cohesion") == {added.pk}
-
-
-def test_another_worker_takes_the_index_from_the_cache_without_reading_projects():
-    project = ProjectFactory(themes=[theme("cohesion")])
-    current_index()
-    facet_index.held.clear()
-    with CaptureQueriesContext(connection) as queries:
-        index = current_index()
-    assert len(queries) == 1
-    assert "facetindexversion" in queries[0]["sql"]
-    assert themed(index, "cohesion") == {project.pk}
-
-
-def test_a_committed_change_builds_the_index_before_anyone_asks(
-    django_capture_on_commit_callbacks,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        project = ProjectFactory(themes=[theme("cohesion")])
-    with CaptureQueriesContext(connection) as queries:
-        index = current_index()
-    assert len(queries) == 1
-    assert "facetindexversion" in queries[0]["sql"]
-    assert themed(index, "cohesion") == {project.pk}
 
 
 @pytest.mark.parametrize("chosen", ["", "theme=cohesion&london=outer", "year=2020&status=active"])
@@ -125,21 +64,100 @@ def test_every_page_in_every_order_is_the_lists_own(chosen):
             assert index.page(sort, projects, window) == listed[window], (sort, window)
 
 
-def test_a_published_projects_sort_columns_give_a_new_token():
-    project = ProjectFactory(funding_total=100)
-    published = Project.objects.filter(pk=project.pk)
-    assert moves_the_token(lambda: published.update(title="Renamed"))
-    assert moves_the_token(lambda: published.update(funding_total=200))
-    assert moves_the_token(lambda: published.update(start_date=datetime.date(2019, 4, 1)))
-    assert moves_the_token(lambda: published.update(published_at=timezone.now()))
-
-
-def test_the_cache_holds_one_index_the_latest():
+def test_inside_a_transaction_the_index_is_kept_by_nobody():
+    """What a transaction sees may never be committed: the index it reads is its own."""
     ProjectFactory(themes=[theme("cohesion")])
     current_index()
-    ProjectFactory(themes=[theme("isolation")])
+    assert facet_index.held == {}
+
+
+# Committed, as on a running site ---------------------------------------------------------------
+
+
+def test_a_held_index_answers_without_a_query_until_the_catalogue_changes(committed):
+    ProjectFactory(themes=[theme("cohesion")])
+    version = CatalogueVersion.current()
+    index = current_index(version=version)
+    with CaptureQueriesContext(connection) as queries:
+        assert current_index(version=version) is index
+    assert len(queries) == 0
+
+
+def test_a_change_is_brought_in_from_the_changed_projects_alone(committed):
+    call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+    before = current_index()
+    project = (
+        Project.objects.published()
+        .exclude(facet_keys__overlap=[f"theme:{theme('isolation').pk}"])
+        .first()
+    )
+    project.themes.add(theme("isolation"))
+    with CaptureQueriesContext(connection) as queries:
+        after = current_index()
+    # The catalogue's version and state, the changes since the index's snapshot, the changed
+    # projects' keys, and the orders: never every project's keys again.
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len(sql) == 5, sql
+    assert not any(
+        '"facet_keys" FROM' in statement and "= ANY" not in statement for statement in sql
+    )
+    assert project.pk in themed(after, "isolation")
+    assert project.pk not in themed(before, "isolation")
+    assert after.version > before.version
+    assert after.holders.keys() >= {key for key, ids in before.holders.items() if ids}
+    rebuilt = facet_index.FacetIndex.build()
+    assert after.holders == rebuilt.holders
+    assert after.orders == rebuilt.orders
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda project: Project.objects.filter(pk=project.pk).update(publication_state="archived"),
+        lambda project: project.delete(),
+        lambda project: Project.objects.filter(pk=project.pk).update(title="Aardvark first"),
+        lambda project: project.themes.set([theme("resilience")]),
+    ],
+    ids=["archived by an update", "deleted", "renamed by an update", "themes changed"],
+)
+def test_every_kind_of_write_is_brought_in(committed, write):
+    kept = ProjectFactory(title="Kept", themes=[theme("cohesion")])
+    project = ProjectFactory(title="Zebra crossing", themes=[theme("cohesion")])
+    current_index()
+    write(project)
     index = current_index()
-    token, shared = cache.get(f"facet-index:{connection.settings_dict['NAME']}")
-    assert token == FacetIndexVersion.current()
-    assert shared == index
-    assert len(themed(shared, "cohesion")) == len(themed(shared, "isolation")) == 1
+    rebuilt = facet_index.FacetIndex.build()
+    assert index.holders == rebuilt.holders
+    assert index.orders == rebuilt.orders
+    assert kept.pk in index.published
+
+
+def test_emptying_the_catalogue_builds_the_index_anew(committed):
+    ProjectFactory(themes=[theme("cohesion")])
+    current_index()
+    delete_catalogue()
+    assert len(current_index().published) == 0
+
+
+def test_another_worker_takes_the_index_from_the_cache_without_reading_projects(committed):
+    project = ProjectFactory(themes=[theme("cohesion")])
+    version = CatalogueVersion.current()
+    current_index(version=version)
+    facet_index.held.clear()
+    with CaptureQueriesContext(connection) as queries:
+        index = current_index(version=version)
+    assert len(queries) == 0
+    assert themed(index, "cohesion") == {project.pk}
+
+
+def test_the_cache_holds_one_index_the_one_built_from_nothing(committed):
+    ProjectFactory(themes=[theme("cohesion")])
+    built = current_index()
+    ProjectFactory(themes=[theme("isolation")])
+    current_index()
+    shared = cache.get(f"facet-index:{connection.settings_dict['NAME']}")
+    assert shared == built
+    # A worker starting now takes it and brings it up to date itself.
+    facet_index.held.clear()
+    index = current_index()
+    assert len(themed(index, "cohesion")) == len(themed(index, "isolation")) == 1

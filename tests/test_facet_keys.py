@@ -10,15 +10,14 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from boroughs.models import Borough, Membership
 from projects import facets as facets_module
 from projects.demo import delete_catalogue
-from projects.facet_keys import keys_by_facet
+from projects.facet_index import current_index
 from projects.facets import counts, facets, valid_filters
 from projects.filters.catalogue import ProjectFilterSet
-from projects.models import FacetKeyCount, Funder, FundingSettlement, Project
+from projects.models import CatalogueVersion, Funder, FundingSettlement, Project
 from projects.services import archive_project, publish_project
 
 from .factories import (
@@ -241,7 +240,10 @@ def test_a_search_most_projects_match_is_checked_on_the_projects_it_leaves_out(c
     assert_each_count_is_what_choosing_it_alone_shows(chosen)
 
 
-def test_a_list_filtered_by_facets_alone_counts_from_the_index_without_a_query(client):
+@pytest.mark.django_db(transaction=True)
+def test_a_list_filtered_by_facets_alone_counts_from_the_index_without_a_query(
+    client, reference_data
+):
     ProjectFactory(title="Cohesion", themes=[theme("cohesion")])
     ProjectFactory(title="Isolation", themes=[theme("isolation"), theme("safeguarding")])
     ProjectFactory(title="Safeguarding", themes=[theme("safeguarding")])
@@ -249,11 +251,12 @@ def test_a_list_filtered_by_facets_alone_counts_from_the_index_without_a_query(c
     chosen = "theme=cohesion&theme=isolation&london=inner"
     filterset = ProjectFilterSet(QueryDict(chosen), queryset=Project.objects.published())
     assert filterset.is_valid()
+    version = CatalogueVersion.current()
     with CaptureQueriesContext(connection) as queries:
-        counts(filterset, valid_filters(filterset), 1)
-    # One query: the token that says the index held in memory is still the projects'.
-    assert len(queries) == 1
-    assert "facetindexversion" in queries[0]["sql"]
+        counts(filterset, valid_filters(filterset), version)
+    # No query: the index in memory answers every count (the request read the catalogue's
+    # version, which the index was built at).
+    assert len(queries) == 0
     response = client.get("/projects/?theme=cohesion&theme=isolation")
     assert 'Safeguarding <span class="portal-facet-count">(2' in response.text
     assert "2 projects found" in response.text
@@ -273,7 +276,11 @@ def test_a_list_filtered_by_one_option_counts_what_each_other_option_adds(client
 def key_counts(projects):
     """{facet: {option: count}} of `projects`, recounted from their keys."""
     held = Counter(key for keys in projects.values_list("facet_keys", flat=True) for key in keys)
-    return keys_by_facet(held.items())
+    found = {}
+    for key, count in held.items():
+        facet, option = key.split(":", 1)
+        found.setdefault(facet, {})[option] = count
+    return found
 
 
 def without_zeros(found):
@@ -281,43 +288,47 @@ def without_zeros(found):
     return {facet: options for facet, options in found.items() if options}
 
 
-def assert_kept_counts_are_the_catalogues():
-    """The kept counts equal a recount: of all published projects, and of those with each key."""
+def assert_index_counts_are_the_catalogues():
+    """The facet index's counts equal a recount of the projects' keys: of all published
+    projects, and of those with each key."""
     published = Project.objects.published()
-    kept = without_zeros(FacetKeyCount.objects.within().by_facet())
-    assert kept == key_counts(published)
-    held = [f"{facet}:{option}" for facet, options in kept.items() for option in options]
-    for key in held:
-        assert without_zeros(FacetKeyCount.objects.within(key).by_facet()) == key_counts(
-            published.filter(facet_keys__overlap=[key])
-        ), key
-    assert not FacetKeyCount.objects.exclude(within__in=["", *held]).filter(projects__gt=0)
+    index = current_index()
+    expected = key_counts(published)
+    assert len(index.published) == published.count()
+    for facet in expected:
+        assert without_zeros({facet: index.counts(facet, index.published)}) == {
+            facet: expected[facet]
+        }
+    for facet, options in expected.items():
+        for option in options:
+            within = index.holders[f"{facet}:{option}"]
+            recount = key_counts(published.filter(facet_keys__overlap=[f"{facet}:{option}"]))
+            found = {other: index.counts(other, within) for other in recount}
+            assert without_zeros(found) == recount, (facet, option)
 
 
-def test_the_kept_counts_follow_the_demo_catalogue_loaded_and_deleted():
+def test_the_index_counts_follow_the_demo_catalogue_loaded_and_deleted():
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
-    assert sum(FacetKeyCount.objects.within().by_facet()["status"].values()) == (
-        Project.objects.published().count()
-    )
-    assert_kept_counts_are_the_catalogues()
+    assert_index_counts_are_the_catalogues()
     delete_catalogue()
-    assert not FacetKeyCount.objects.filter(projects__gt=0).exists()
+    assert len(current_index().published) == 0
 
 
-def test_the_kept_counts_per_authority_and_theme_are_those_the_projects_give():
+def test_the_index_counts_per_authority_and_theme_are_those_the_links_give():
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
     published = Project.objects.published()
-    kept = FacetKeyCount.objects.within()
-    assert kept.per_row("borough") == published.count_by_borough()
-    assert kept.per_row("theme") == published.count_by_theme()
-    assert kept.total() == published.count()
+    index = current_index()
+    themes = Project.themes.through.objects.filter(project__in=published)
+    assert index.count_per("theme") == Counter(themes.values_list("theme_id", flat=True))
     for place in Borough.objects.all():
-        within = FacetKeyCount.objects.within(key("borough", place))
-        assert within.per_row("theme") == linked_to(published, place).count_by_theme()
-        assert within.total() == linked_to(published, place).count()
+        linked = linked_to(published, place)
+        assert index.count_per("borough").get(place.pk, 0) == linked.count()
+        assert index.count_per("theme", within=("borough", [place])) == Counter(
+            themes.filter(project__in=linked).values_list("theme_id", flat=True)
+        )
 
 
-def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
+def test_the_index_counts_follow_publishing_links_funding_and_deletions():
     hackney = borough("hackney")
     reviewer = UserFactory()
     Membership.objects.create(user=reviewer, borough=hackney, role=Membership.Role.REVIEWER)
@@ -325,44 +336,23 @@ def test_the_kept_counts_follow_publishing_links_funding_and_deletions():
     published = ProjectFactory(lead_borough=hackney, themes=[theme("cohesion"), theme("isolation")])
     funded = ProjectFactory(lead_borough=hackney)
     ProjectFundingFactory(project=funded)
-    assert FacetKeyCount.objects.within().by_facet()["theme"][str(theme("isolation").pk)] == 1
-    assert_kept_counts_are_the_catalogues()
+    assert current_index().count_per("theme")[theme("isolation").pk] == 1
+    assert_index_counts_are_the_catalogues()
 
     draft.themes.add(theme("safeguarding"))
     draft.publication_state = Project.PublicationState.SUBMITTED
     draft.save()
     publish_project(project=draft, by=reviewer)
-    assert_kept_counts_are_the_catalogues()
+    assert_index_counts_are_the_catalogues()
     published.themes.remove(theme("cohesion"))
     published.partner_boroughs.add(borough("camden"))
-    assert_kept_counts_are_the_catalogues()
+    assert_index_counts_are_the_catalogues()
     theme("isolation").delete()
     funded.fundings.get().settlement.delete()
-    assert_kept_counts_are_the_catalogues()
+    assert_index_counts_are_the_catalogues()
     archive_project(project=published, by=reviewer)
-    assert_kept_counts_are_the_catalogues()
+    assert_index_counts_are_the_catalogues()
     funded.delete()
     Project.objects.filter(pk=draft.pk).update(publication_state="archived")
-    assert_kept_counts_are_the_catalogues()
-    assert FacetKeyCount.objects.within().by_facet()["status"] == {"active": 0}
-
-
-def holds_the_counts_lock():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND pid = pg_backend_pid() AND objid = 'projects_facetkeycount'::regclass::oid"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def test_only_a_transaction_that_changes_counts_takes_their_lock():
-    """Writers of counts take one lock, held to the end of their transaction, so that two
-    transactions changing keys in several statements never deadlock on the counts."""
-    draft = ProjectFactory(publication_state="draft", themes=[theme("cohesion")])
-    draft.title = "Renamed"
-    draft.save()
-    assert not holds_the_counts_lock()
-    draft.publication_state, draft.published_at = Project.PublicationState.PUBLISHED, timezone.now()
-    draft.save()
-    assert holds_the_counts_lock()
+    assert_index_counts_are_the_catalogues()
+    assert len(current_index().published) == 0

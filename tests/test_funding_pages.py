@@ -285,7 +285,7 @@ def test_a_funder_s_page_runs_a_fixed_number_of_queries(
 ):
     catalogue(size)
     funder = Funder.objects.order_by("pk").first()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         get(client, funder.get_absolute_url())
 
 
@@ -536,7 +536,7 @@ def test_a_settlement_s_page_runs_a_fixed_number_of_queries(
         project = ProjectFactory(partner_boroughs=[borough("camden")])
         ProjectFundingFactory(settlement=settlement, project=project, amount=Decimal("1000"))
     unpublished_projects_funded_by(settlement)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         get(client, settlement.get_absolute_url())
 
 

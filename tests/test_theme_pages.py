@@ -73,7 +73,7 @@ def test_the_themes_page_runs_a_fixed_number_of_queries(
 ):
     for _ in range(size):
         ProjectFactory(themes=[theme("cohesion"), theme("resilience")])
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(5):
         get(client, "/themes/")
 
 
@@ -199,5 +199,5 @@ def test_a_theme_s_page_runs_a_fixed_number_of_queries(client, django_assert_max
         ProjectFundingFactory(settlement=SettlementFactory(funder=funder), project=project)
         RecommendationFactory(commission=commission).themes.set([theme("cohesion")])
     assert Recommendation.objects.count() == size
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         get(client, "/themes/cohesion/")

@@ -3,10 +3,12 @@
 - taxonomy: themes and target groups;
 - funding: funders, funding settlements, their yearly allocations and funding lines;
 - project: projects, their review steps, and the queries that find and search them;
-- derived: what database triggers keep in step with projects (counts, versions, copies).
+- derived: what database triggers keep in step with projects (a copy of search vectors);
+- catalogue: the version of what the public sees, which the database moves on.
 """
 
-from .derived import FacetIndexVersion, FacetKeyCount, PublishedSearchVector
+from .catalogue import CatalogueChange, CatalogueVersion
+from .derived import PublishedSearchVector
 from .funding import (
     WITHOUT_BURDENSOME_RESTRICTIONS,
     Funder,
@@ -39,8 +41,8 @@ __all__ = [
     "PUBLISHED",
     "SEARCHABLE",
     "WITHOUT_BURDENSOME_RESTRICTIONS",
-    "FacetIndexVersion",
-    "FacetKeyCount",
+    "CatalogueChange",
+    "CatalogueVersion",
     "Funder",
     "FundingSettlement",
     "FundingSummary",

@@ -173,11 +173,6 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
         """Projects running at any time in the calendar year."""
         return self.active_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
-    def funded_by(self, settlements):
-        """Projects with money from any of `settlements` (a FundingSettlement queryset)."""
-        funded = ProjectFunding.objects.filter(settlement__in=settlements).values("project")
-        return self.filter(pk__in=funded)
-
     def among(self, ids):
         """Those of these projects whose ids are in `ids`, as one array parameter, which is
         planned as fast for ten thousand ids as for ten."""
@@ -196,35 +191,6 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
     def matching(self, text):
         """The condition search(text) selects by."""
         return Q(search_vector=web_search_query(text))
-
-    def count_by_borough(self, key="id"):
-        """{borough key: number of these projects it leads or is a partner in}."""
-        counts = dict(
-            self.order_by()
-            .values_list(f"lead_borough__{key}")
-            .annotate(n=Count("pk"))
-            .values_list(f"lead_borough__{key}", "n")
-        )
-        partners = (
-            Project.partner_boroughs.through.objects.filter(
-                project__in=self.order_by().values("pk")
-            )
-            .values_list(f"borough__{key}")
-            .annotate(n=Count("project_id"))
-            .values_list(f"borough__{key}", "n")
-        )
-        for borough, n in partners:
-            counts[borough] = counts.get(borough, 0) + n
-        return counts
-
-    def count_by_theme(self, key="id"):
-        """{theme key: number of these projects with that theme}."""
-        return dict(
-            Project.themes.through.objects.filter(project__in=self.order_by().values("pk"))
-            .values_list(f"theme__{key}")
-            .annotate(n=Count("project_id"))
-            .values_list(f"theme__{key}", "n")
-        )
 
     def with_last_action(self):
         """Annotate `last_action` and `last_comment`: the latest step of each through review."""

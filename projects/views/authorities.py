@@ -6,16 +6,17 @@ funding settlements are public records.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from boroughs.filters import BoroughComparisonForm, BoroughTableForm
 from boroughs.models import Borough, Commission
 from portal.caching import cached
 from portal.querystrings import link
-from portal.shared_pages import SharedPageMixin
 
-from ..facet_keys import facet_key
-from ..models import FacetKeyCount, FundingSettlement, Project, Theme, with_funding_received
+from ..facet_index import current_index
+from ..models import FundingSettlement, Project, Theme, with_funding_received
+from .shared import SharedPageMixin
 
 LATEST_PROJECTS = 5
 
@@ -25,18 +26,18 @@ def chart_rows(rows, value="total"):
     return [{**row, "value": row[value]} for row in rows]
 
 
-def borough_figures(borough):
+def borough_figures(borough, version):
     """What one authority's profile and the comparison show: published projects, commissions and
     funding received. A fixed number of queries, whatever the data; cached until the catalogue
-    changes, as every visitor sees the same."""
+    changes (`version`), as every visitor sees the same."""
 
     def compute():
         projects = Project.objects.published().in_borough(borough)
-        kept = FacetKeyCount.objects.within(facet_key("borough", borough))
+        index = current_index(version=version)
         settlements = FundingSettlement.objects.received_by(borough)
         return {
-            "project_count": kept.total(),
-            "by_theme": kept.per_row("theme"),
+            "project_count": len(index.holding("borough", [borough])),
+            "by_theme": index.count_per("theme", within=("borough", [borough])),
             "funding": settlements.summary(),
             "by_funder_kind": chart_rows(settlements.by_funder_kind()),
             "by_year": chart_rows(settlements.by_year()),
@@ -51,7 +52,8 @@ def borough_figures(borough):
             ),
         }
 
-    return {"borough": borough, **cached("borough-figures", {"borough": borough.pk}, compute)}
+    figures = cached("borough-figures", {"borough": borough.pk}, compute, version)
+    return {"borough": borough, **figures}
 
 
 class BoroughListView(SharedPageMixin, TemplateView):
@@ -59,22 +61,26 @@ class BoroughListView(SharedPageMixin, TemplateView):
 
     template_name = "boroughs/borough_list.html"
 
+    @cached_property
+    def form(self):
+        return BoroughTableForm(self.request.GET)
+
+    def page_key(self):
+        if not self.form.is_valid():
+            return None
+        return {"sort": self.form.sort_choice, "measure": self.form.measure_choice.key}
+
     def get(self, request, *args, **kwargs):
-        form = BoroughTableForm(request.GET)
+        form = self.form
         valid = form.is_valid()
-        boroughs = cached(
-            "boroughs-table",
-            {"sort": form.sort_choice},
-            lambda: list(
-                form.sorted(
-                    with_funding_received(
-                        Borough.objects.with_project_count(
-                            FacetKeyCount.objects.within().per_row("borough")
-                        ).with_commission_count()
-                    )
-                )
-            ),
-        )
+        version = self.catalogue_version
+
+        def table():
+            counts = current_index(version=version).count_per("borough")
+            boroughs = Borough.objects.with_project_count(counts).with_commission_count()
+            return list(form.sorted(with_funding_received(boroughs)))
+
+        boroughs = cached("boroughs-table", {"sort": form.sort_choice}, table, version)
         context = self.get_context_data(
             form=form,
             boroughs=boroughs,
@@ -93,7 +99,7 @@ class BoroughDetailView(SharedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         borough = get_object_or_404(Borough, slug=self.kwargs["slug"])
-        figures = borough_figures(borough)
+        figures = borough_figures(borough, self.catalogue_version)
         peers = (
             Borough.objects.in_partnership(borough.partnership).exclude(pk=borough.pk)
             if borough.partnership
@@ -120,13 +126,25 @@ class BoroughCompareView(SharedPageMixin, TemplateView):
 
     template_name = "boroughs/borough_compare.html"
 
+    @cached_property
+    def form(self):
+        return BoroughComparisonForm(self.request.GET) if "borough" in self.request.GET else None
+
+    def page_key(self):
+        if self.form is None:
+            return {}
+        if not self.form.is_valid():
+            return None
+        return {"borough": [borough.slug for borough in self.form.cleaned_data["borough"]]}
+
     def get(self, request, *args, **kwargs):
-        if "borough" not in request.GET:
+        form = self.form
+        if form is None:
             return self.render_to_response(self.get_context_data(form=BoroughComparisonForm()))
-        form = BoroughComparisonForm(request.GET)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        figures = [borough_figures(borough) for borough in form.cleaned_data["borough"]]
+        version = self.catalogue_version
+        figures = [borough_figures(borough, version) for borough in form.cleaned_data["borough"]]
         return self.render_to_response(
             self.get_context_data(form=form, compared=figures, **side_by_side(figures))
         )

@@ -2,19 +2,18 @@
 projects side by side, and the list as CSV and JSON downloads."""
 
 import json
+import math
 from collections import defaultdict
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal.caching import catalogue_version
 from portal.lists import FilteredListView, page_of
 from portal.money import financial_year_label
-from portal.shared_pages import SharedPageMixin
 
 from .. import exports
 from ..facets import counts, facets, valid_filters
@@ -22,6 +21,7 @@ from ..filters.catalogue import ProjectFilterSet
 from ..forms import ProjectComparisonForm
 from ..models import Project
 from ..results import results
+from .shared import SharedPageMixin
 
 RELATED_PROJECTS = 5
 # What a result in the list shows of a project (projects/templatetags/project_results.py).
@@ -56,23 +56,46 @@ class ProjectListView(SharedPageMixin, FilteredListView):
     def get_queryset(self):
         return published_projects()
 
+    @cached_property
+    def key(self):
+        """The valid filters, as the counts and rankings are kept under them."""
+        return valid_filters(self.filterset)
+
+    @cached_property
+    def found(self):
+        return counts(self.filterset, self.key, self.catalogue_version)
+
+    def page_key(self):
+        """The filters, the order and the page actually shown: a page number past the end
+        shows (and is kept as) the last page."""
+        filterset = self.filterset
+        if not filterset.is_valid():
+            return None
+        pages = max(1, math.ceil(self.found["total"] / filterset.page_size))
+        return {
+            "filters": self.key,
+            "sort": filterset.sort,
+            "page_size": filterset.page_size,
+            "page": min(filterset.page_number, pages),
+            "past_the_end": filterset.page_number > pages,
+        }
+
     def filter_context(self, filterset):
-        self.key, self.version = valid_filters(filterset), catalogue_version()
-        self.found = counts(filterset, self.key, self.version)
+        version = self.catalogue_version
         # Built only if the filter column is not already cached for these filters.
-        facet_list = SimpleLazyObject(lambda: facets(filterset, self.found, self.version))
+        facet_list = SimpleLazyObject(lambda: facets(filterset, self.found, version))
         by_name = SimpleLazyObject(lambda: {facet.name: facet for facet in facet_list})
         return {
             "applied": SimpleLazyObject(lambda: filterset.applied_filters(facet_list)),
             "panel": SimpleLazyObject(lambda: filterset.panel(facets=by_name)),
             "filtered": bool(self.key),
-            "panel_key": f"{self.version}:{json.dumps(self.key)}",
+            "panel_key": f"{version}:{json.dumps(self.key)}",
         }
 
     def get_results(self, filterset):
         return {
             **page_of(
-                results(filterset, LISTED, self.key, self.version, self.found["ids"]),
+                results(filterset, LISTED, self.key, self.catalogue_version, self.found["ids"]),
                 number=filterset.page_number,
                 per_page=filterset.page_size,
                 count=self.found["total"],
@@ -127,10 +150,21 @@ class ProjectCompareView(SharedPageMixin, TemplateView):
 
     template_name = "projects/project_compare.html"
 
+    @cached_property
+    def form(self):
+        return ProjectComparisonForm(self.request.GET) if "project" in self.request.GET else None
+
+    def page_key(self):
+        if self.form is None:
+            return {}
+        if not self.form.is_valid():
+            return None
+        return {"project": [project.slug for project in self.form.cleaned_data["project"]]}
+
     def get(self, request, *args, **kwargs):
-        if "project" not in request.GET:
+        form = self.form
+        if form is None:
             return self.render_to_response(self.get_context_data())
-        form = ProjectComparisonForm(request.GET)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         return self.render_to_response(

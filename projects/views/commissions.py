@@ -8,13 +8,13 @@ from boroughs.filters import COMMISSIONS_PER_PAGE, CommissionFilterSet
 from boroughs.models import Commission
 from portal.caching import cached
 from portal.lists import FilteredListView
-from portal.shared_pages import SharedPageMixin
 
 from ..models import (
     recommendations_with_published_projects,
     with_published_project_count,
     with_published_projects,
 )
+from .shared import SharedPageMixin
 
 # A recommendation can be addressed by thousands of projects: show the newest, link to the rest.
 PROJECTS_SHOWN = 8
@@ -60,5 +60,5 @@ class CommissionDetailView(SharedPageMixin, TemplateView):
 
         # The same for everyone and costly to gather: kept until the catalogue changes.
         return super().get_context_data(
-            **cached("commission-page", {"slug": slug}, compute), **kwargs
+            **cached("commission-page", {"slug": slug}, compute, self.catalogue_version), **kwargs
         )

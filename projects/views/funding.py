@@ -10,8 +10,8 @@ from django.views.generic import TemplateView
 from portal.lists import FilteredListView
 from portal.money import ZERO
 from portal.querystrings import link
-from portal.shared_pages import SharedPageMixin
 
+from ..facet_index import current_index
 from ..filters.funding import (
     FUNDERS_TABLE,
     SETTLEMENTS_PER_PAGE,
@@ -19,6 +19,7 @@ from ..filters.funding import (
     SettlementFilterSet,
 )
 from ..models import Funder, FundingSettlement, Project, Theme
+from .shared import SharedPageMixin
 
 LATEST_SETTLEMENTS = 10
 
@@ -56,8 +57,8 @@ class FunderDetailView(SharedPageMixin, TemplateView):
         settlements = FundingSettlement.objects.filter(funder=funder)
         by_recipient = settlements.by_recipient()
         by_year = settlements.by_year()
-        funded_projects = Project.objects.published().funded_by(settlements)
-        theme_counts = funded_projects.count_by_theme()
+        index = current_index(version=self.catalogue_version)
+        theme_counts = index.count_per("theme", within=("funder", [funder]))
         themes = [
             {
                 "theme": theme,
@@ -91,7 +92,7 @@ class FunderDetailView(SharedPageMixin, TemplateView):
                 "-first_year", "-awarded_on", "-pk"
             )[:LATEST_SETTLEMENTS],
             settlements_url=link("projects:settlements", funder=funder.slug),
-            project_count=funded_projects.count(),
+            project_count=len(index.holding("funder", [funder])),
             projects_url=link("projects:list", funder=funder.slug),
             themes=sorted(themes, key=lambda row: -row["projects"]),
             **kwargs,

@@ -4,10 +4,11 @@ from django.views.generic import TemplateView
 
 from boroughs.models import Borough, Commission
 from portal.caching import cached
-from portal.shared_pages import SharedPageMixin
 
 from ..exports import COLUMNS
-from ..models import FacetKeyCount, FundingSettlement, Project, Theme
+from ..facet_index import current_index
+from ..models import FundingSettlement, Project, Theme
+from .shared import SharedPageMixin
 
 LATEST = 5
 
@@ -18,7 +19,8 @@ class HomeView(SharedPageMixin, TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        figures = cached("home-figures", {}, headline_figures)
+        version = self.catalogue_version
+        figures = cached("home-figures", {}, lambda: headline_figures(version), version)
         themes = list(Theme.objects.all())
         for theme in themes:
             theme.project_count = figures["per_theme"].get(theme.pk, 0)
@@ -46,13 +48,13 @@ class HomeView(SharedPageMixin, TemplateView):
         )
 
 
-def headline_figures():
+def headline_figures(version):
     """The home page's figures from published data: expensive, shared, cached until a change."""
-    kept = FacetKeyCount.objects.within()
+    index = current_index(version=version)
     return {
-        "project_count": kept.total(),
-        "per_borough": kept.per_row("borough"),
-        "per_theme": kept.per_row("theme"),
+        "project_count": len(index.published),
+        "per_borough": index.count_per("borough"),
+        "per_theme": index.count_per("theme"),
         "funding": FundingSettlement.objects.summary(),
     }
 

@@ -7,9 +7,10 @@ from django.views.generic import TemplateView
 from boroughs.models import Borough, Recommendation
 from portal.money import ZERO
 from portal.querystrings import link
-from portal.shared_pages import SharedPageMixin
 
-from ..models import FacetKeyCount, Project, Theme
+from ..facet_index import current_index
+from ..models import Project, Theme
+from .shared import SharedPageMixin
 
 LATEST_PROJECTS = 5
 
@@ -20,7 +21,7 @@ class ThemeListView(SharedPageMixin, TemplateView):
     template_name = "projects/theme_list.html"
 
     def get_context_data(self, **kwargs):
-        counts = FacetKeyCount.objects.within().per_row("theme")
+        counts = current_index(version=self.catalogue_version).count_per("theme")
         themes = Theme.objects.order_by("-is_core", "position", "name", "pk")
         return super().get_context_data(
             themes=[{"theme": theme, "projects": counts.get(theme.pk, 0)} for theme in themes],
@@ -37,7 +38,8 @@ class ThemeDetailView(SharedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         theme = get_object_or_404(Theme, slug=self.kwargs["slug"])
         projects = Project.objects.published().with_theme(theme)
-        per_borough = projects.count_by_borough()
+        index = current_index(version=self.catalogue_version)
+        per_borough = index.count_per("borough", within=("theme", [theme]))
         boroughs = [
             {
                 "borough": borough,
@@ -49,7 +51,7 @@ class ThemeDetailView(SharedPageMixin, TemplateView):
         funding = projects.funding_by_funder_kind()
         return super().get_context_data(
             theme=theme,
-            project_count=projects.count(),
+            project_count=len(index.holding("theme", [theme])),
             projects_url=link("projects:list", theme=theme.slug),
             by_borough=sorted(
                 (row for row in boroughs if row["projects"]),

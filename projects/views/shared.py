@@ -3,10 +3,15 @@ changes.
 
 A view with SharedPageMixin renders its page as usual the first time; the parts of it that do not
 depend on who is looking — the template's inline partials named in `shared_parts` — are kept in
-the cache under the address and the catalogue's version, and later visitors get them without a
-query or a template of their own, inside the usual layout (whose header knows who they are).
-Visitors who are not signed in and have no message waiting all see the same layout too, so for
-them the whole page is kept and sent as it is.
+the cache under the page's path, the values it reads from the query string (`page_key`) and the
+catalogue's version, and later visitors get them without a query or a template of their own,
+inside the usual layout (whose header knows who they are). Visitors who are not signed in and
+have no message waiting all see the same layout too, so for them the whole page is kept and
+sent as it is.
+
+Only pages answered with 200 are kept, under the values they read, cleaned: parameters a page
+does not read, or reads in another order, share its entry, and a query string it cannot use is
+answered (400) but never kept, so no visitor can fill the cache with pages nobody asked for.
 """
 
 from django.contrib.messages import get_messages
@@ -15,30 +20,48 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
-from portal.caching import cached, catalogue_version
+from portal.caching import cached
+
+from ..models import CatalogueVersion
 
 SHARED_PARTS = ("title_prefix", "title", "description", "stylesheets", "before_content", "content")
 
 
+def answered(page):
+    return page["status"] == 200
+
+
 class SharedPageMixin:
+    def page_key(self):
+        """The values this page reads from the query string, cleaned, that tell it from the
+        others at its path: none for a page that reads none; None when they cannot be used
+        (the page answers 400, and is not kept)."""
+        return {}
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method != "GET":
+        # The catalogue's version first: whatever is read after it is at least as new.
+        self.catalogue_version = CatalogueVersion.current()
+        key = self.page_key() if request.method == "GET" else None
+        if key is None:
             return super().dispatch(request, *args, **kwargs)
-        address = {"path": request.path, "query": sorted(request.GET.lists())}
-        version = catalogue_version()
+        address = {"path": request.path, **key}
         if request.user.is_authenticated or len(get_messages(request)):
-            return self.layout(request, self.parts(request, address, version, args, kwargs))
+            return self.layout(request, self.parts(request, address, args, kwargs))
 
         def whole_page():
-            response = self.layout(request, self.parts(request, address, version, args, kwargs))
+            response = self.layout(request, self.parts(request, address, args, kwargs))
             return {"status": response.status_code, "html": response.render().content}
 
-        page = cached("anonymous-page", address, whole_page, version)
+        page = cached("anonymous-page", address, whole_page, self.catalogue_version, answered)
         return HttpResponse(page["html"], status=page["status"])
 
-    def parts(self, request, address, version, args, kwargs):
+    def parts(self, request, address, args, kwargs):
         return cached(
-            "shared-page", address, lambda: self.shared_page(request, *args, **kwargs), version
+            "shared-page",
+            address,
+            lambda: self.shared_page(request, *args, **kwargs),
+            self.catalogue_version,
+            answered,
         )
 
     def layout(self, request, page):
