@@ -23,7 +23,7 @@ from django.utils.text import slugify
 
 from boroughs.models import Borough, Commission, Membership, Recommendation
 
-from .facet_keys import keys_for
+from .facet_keys import Links, keys_for
 from .models import (
     CatalogueChange,
     CatalogueVersion,
@@ -449,13 +449,15 @@ class DemoCatalogue:
         for position, project in enumerate(chunk.projects):
             settlements = links["funds"][position]
             project.facet_keys = keys_for(
-                boroughs=[project.lead_borough, *links["partners"][position]],
-                themes=links["themes"][position],
-                target_groups=links["groups"][position],
-                status=project.delivery_status,
-                commission=project.commission,
-                settlements=settlements,
-                multi_year=any(settlement.is_multi_year for settlement in settlements),
+                Links(
+                    boroughs=[project.lead_borough, *links["partners"][position]],
+                    themes=links["themes"][position],
+                    target_groups=links["groups"][position],
+                    status=project.delivery_status,
+                    commission=project.commission,
+                    settlements=settlements,
+                    multi_year=any(settlement.is_multi_year for settlement in settlements),
+                )
             )
 
     def write(self, chunk):

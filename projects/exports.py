@@ -11,10 +11,12 @@ import io
 import json
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connections, transaction
 from django.db.models import Aggregate, F, Func, StringAgg, TextField, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 
+from .facet_keys import FACETS
 from .models import Project, ProjectFunding
 
 CSV_LIST = "; "  # joins a list's values in a CSV cell
@@ -33,12 +35,20 @@ class Linked:
 
 
 @dataclass(frozen=True)
+class Held:
+    """The options of a facet that a project holds, read from its stored keys (facet_keys.py):
+    the column of a facet that no other column shows."""
+
+    facet: str
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of the downloads. `kind` says how its value is written:
 
     text, number, money (pounds), date (YYYY-MM-DD), datetime (ISO 8601), several (values in
-    alphabetical order),
-    lines (values one per line, in their own order) or url (the project's page).
+    alphabetical order), lines (values one per line, in their own order), held (a facet's
+    options' values, in alphabetical order) or url (the project's page).
     """
 
     name: str
@@ -130,6 +140,16 @@ COLUMNS = [
         "published_at", "When it was first published on the portal.", "published_at", "datetime"
     ),
     Column("updated_at", "When its record last changed.", "updated_at", "datetime"),
+    *(
+        Column(
+            facet.name,
+            f"{facet.label}: the values of the options it holds.",
+            Held(facet.name),
+            "held",
+        )
+        for facet in FACETS
+        if not facet.columns
+    ),
     Column("url", "Its page on the portal.", None, "url"),
 ]
 NAMES = [column.name for column in COLUMNS]
@@ -176,8 +196,32 @@ class Pounds(Func):
     output_field = TextField()
 
 
+class HeldOptions(Func):
+    """The options of one facet that a project holds, from its stored keys, in order."""
+
+    output_field = ArrayField(TextField())
+
+    def __init__(self, facet):
+        super().__init__(F("facet_keys"))
+        self.prefix = f"{facet}:"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        keys, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"ARRAY(SELECT substr(key, %s) FROM unnest({keys}) AS key "
+            "WHERE starts_with(key, %s) ORDER BY 1)",
+            (len(self.prefix) + 1, *params, self.prefix),
+        )
+
+
 def cell(column, *, for_csv):
     """The SQL expression for one of the project's own columns."""
+    if column.kind == "held":
+        value = HeldOptions(column.source.facet)
+        if for_csv:
+            joined = Func(value, Value(CSV_LIST), function="array_to_string")
+            value = FormulaSafe(joined)
+        return value
     value = F(column.source)
     if column.kind == "date":
         value = ISODate(value)
@@ -246,7 +290,9 @@ def export_query(queryset, base_url, *, for_csv):
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     order = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
     own = {
-        f"export_{c.name}": cell(c, for_csv=for_csv) for c in COLUMNS if isinstance(c.source, str)
+        f"export_{c.name}": cell(c, for_csv=for_csv)
+        for c in COLUMNS
+        if isinstance(c.source, str | Held)
     }
     own["export_url"] = Concat(Value(base_url), F("slug"), Value("/"), output_field=TextField())
     base = queryset.annotate(
@@ -282,6 +328,8 @@ def json_documents_query(queryset, base_url):
     for column, value in zip(COLUMNS, query.cells, strict=True):
         if column.linked:
             value = f"COALESCE({value}, '[]')"
+        elif column.kind == "held":
+            value = f"TO_JSON({value})"
         elif column.kind == "lines":
             value = f"COALESCE(TO_JSON(STRING_TO_ARRAY({value}, %s)), '[]')"
             cell_params.append("\n")

@@ -7,8 +7,7 @@ in memory, so that every count is an intersection of bitmaps. Only the filters t
 facets (a search, amounts, dates) need a query, which names the projects that fail at most one
 chosen facet (the only ones any count can include) when they are few enough.
 
-To add a facet: give projects its keys in facet_keys.keys_for (and a migration that works them
-out for saved projects), then add its filter to ProjectFilterSet with method="filter_facet".
+To add a facet: declare it in facet_keys.FACETS (which says how).
 """
 
 import json
@@ -22,17 +21,16 @@ from portal.caching import cached
 from portal.filters import is_unset
 
 from .facet_index import current_index
-from .filters.catalogue import SEARCH, ProjectFilterSet, chosen_options
+from .facet_keys import FACET_NAMES
+from .filters.catalogue import SEARCH, chosen_options
 from .models import PublishedSearchVector
 
 # The share of published projects a search must match to be checked on those it leaves out.
 BROAD = 0.5
 # The most projects a query names by id: more are checked by a pass over them all instead.
 NAMED = 10_000
-# The list's facets: the filters that select by facet keys, in the order the page shows them.
-FACETS = [
-    name for name, item in ProjectFilterSet.base_filters.items() if item.method == "filter_facet"
-]
+# The list's facets, by name, in the order they are declared.
+FACETS = FACET_NAMES
 
 
 def ids_of(projects):

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from boroughs.models import Borough, Commission
 
+from .facet_keys import fields_read
 from .models import (
     Funder,
     FundingSettlement,
@@ -37,9 +38,9 @@ def refresh_settlement_projects(sender, instance, raw=False, **kwargs):
         Project.objects.filter(fundings__settlement=instance).refresh_facet_keys()
 
 
-# What of a funder or borough its projects' facet keys hold: a change elsewhere (a name, a
-# description) leaves thousands of projects' keys as they are.
-KEYED_FIELDS = {Funder: ["kind"], Borough: ["partnership", "inner_outer_ons"]}
+# What of a funder or borough its projects' facet keys hold (as the facets declare): a change
+# elsewhere (a name, a description) leaves thousands of projects' keys as they are.
+KEYED_FIELDS = {Funder: fields_read("Funder"), Borough: fields_read("Borough")}
 
 
 @receiver(pre_save, sender=Funder)

@@ -6,15 +6,18 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import QueryDict
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from boroughs.models import Borough, Membership
+from projects import exports
 from projects import facets as facets_module
 from projects.demo import delete_catalogue
 from projects.facet_index import current_index
+from projects.facet_keys import FACETS
 from projects.facets import counts, facets, valid_filters
 from projects.filters.catalogue import ProjectFilterSet
 from projects.models import CatalogueVersion, Funder, FundingSettlement, Project
@@ -356,3 +359,28 @@ def test_the_index_counts_follow_publishing_links_funding_and_deletions():
     Project.objects.filter(pk=draft.pk).update(publication_state="archived")
     assert_index_counts_are_the_catalogues()
     assert len(current_index().published) == 0
+
+
+@pytest.fixture(scope="module")
+def demo_page(django_db_setup, django_db_blocker):
+    """The demo catalogue's projects list and each project's keys, loaded once for the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
+        keys = set().union(*Project.objects.published().values_list("facet_keys", flat=True))
+        page = Client().get("/projects/").text
+        transaction.set_rollback(True)
+    return keys, page
+
+
+@pytest.mark.parametrize("facet", FACETS, ids=lambda facet: facet.name)
+def test_every_declared_facet_is_in_the_filters_the_column_the_keys_counts_and_downloads(
+    facet, demo_page
+):
+    keys, page = demo_page
+    assert ProjectFilterSet.base_filters[facet.name].method == "filter_facet"
+    shown = [item.name for _, items in ProjectFilterSet.panel_groups for item in items]
+    assert facet.name in shown
+    assert any(key.startswith(f"{facet.name}:") for key in keys)
+    assert facet.name in facets_module.FACETS
+    assert set(facet.columns or [facet.name]) <= set(exports.NAMES)
+    assert f">{facet.label}</" in page

@@ -7,25 +7,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from boroughs.models import Borough, Commission, InnerOuter, Partnership, Recommendation
+from boroughs.models import Recommendation
 from portal.filters import (
     DateFilter,
     ListFilterSet,
     Shown,
     SortOrder,
     YearFilter,
-    choice_filter,
     is_unset,
     page_field,
     pounds_filter,
-    radio_filter,
-    slug_filter,
     sort_choices,
     sort_orderings,
 )
 from portal.forms import DefaultedChoiceField
 
-from ..models import BY_RELEVANCE, Funder, Project, Restrictions, TargetGroup, Theme
+from ..facet_keys import FACETS
+from ..models import BY_RELEVANCE, Project
 
 # The search filter's name, which is also the query string's.
 SEARCH = "q"
@@ -125,103 +123,14 @@ class RecommendationFilter(django_filters.Filter):
     field_class = RecommendationField
 
 
-class ProjectFilterSet(ListFilterSet):
-    """Filters for published projects, with URL values that people can read: ?borough=hackney."""
-
-    q = django_filters.CharFilter(label="Search", method="filter_search")
-    borough = slug_filter(Borough.objects.all(), "Borough (lead or partner)", method="filter_facet")
-    partnership = choice_filter(
-        Partnership.choices, "Sub-regional partnership", method="filter_facet"
-    )
-    london = radio_filter(
-        InnerOuter.choices, "Inner or outer London", "filter_facet", "Anywhere in London"
-    )
-    theme = slug_filter(Theme.objects.all(), "Theme", method="filter_facet")
-    target_group = slug_filter(TargetGroup.objects.all(), "Target group", method="filter_facet")
-    status = choice_filter(Project.DeliveryStatus.choices, "Delivery status", method="filter_facet")
-    funder = slug_filter(Funder.objects.all(), "Funder", method="filter_facet")
-    funder_kind = choice_filter(Funder.Kind.choices, "Kind of funder", method="filter_facet")
-    commission = slug_filter(
-        Commission.objects.all(), "Commission it follows from", method="filter_facet"
-    )
-    recommendation = RecommendationFilter(
-        label="Addresses the recommendation", method="filter_recommendation"
-    )
-    multi_year = radio_filter(
-        [("yes", "Multi-year funding"), ("no", "No multi-year funding")],
-        "Multi-year funding",
-        "filter_facet",
-    )
-    restrictions = choice_filter(
-        Restrictions.choices, "Funding restrictions", method="filter_facet"
-    )
-    amount_from = pounds_filter("gte", "Funding from", "50000")
-    amount_to = pounds_filter("lte", "Funding to", "250000")
-    year = YearFilter(
-        label="Active in year",
-        method="filter_year",
-        min_value=1990,
-        max_value=2100,
-        error_messages={
-            "invalid": "Year must be a year, like 2024",
-            "min_value": "Year must be 1990 or later",
-            "max_value": "Year must be 2100 or earlier",
-        },
-    )
-    active_from = DateFilter(label="Active from", method="filter_active_from")
-    active_to = DateFilter(label="Active to", method="filter_active_to")
+class CatalogueFilterSet(ListFilterSet):
+    """What the projects list's filters do; ProjectFilterSet below declares them, the facets
+    from their declarations (facet_keys.FACETS)."""
 
     class Meta:
         model = Project
         fields = []
         form = ProjectFilterForm
-
-    panel_groups = (
-        (
-            "",
-            (
-                Shown(
-                    "q",
-                    label_size="s",
-                    hint="Words in the title, summary, description or delivery partners",
-                ),
-                Shown(
-                    "recommendation",
-                    hint="A commission's recommendation, as linked from its page",
-                    hidden_unless_wrong=True,
-                ),
-            ),
-        ),
-        ("Where", (Shown("borough", folded=True), Shown("partnership"), Shown("london"))),
-        (
-            "What",
-            (
-                Shown("theme"),
-                Shown("target_group", folded=True),
-                Shown("status"),
-                Shown("commission", folded=True),
-            ),
-        ),
-        (
-            "Money",
-            (
-                Shown("funder", folded=True),
-                Shown("funder_kind"),
-                Shown("multi_year"),
-                Shown("restrictions"),
-                Shown("amount_from", width="10"),
-                Shown("amount_to", width="10"),
-            ),
-        ),
-        (
-            "When",
-            (
-                Shown("year", width="4", hint="Projects running at any time in that year"),
-                Shown("active_from", hint="For example, 1 4 2024"),
-                Shown("active_to", hint="For example, 31 3 2025"),
-            ),
-        ),
-    )
 
     def filter_queryset(self, queryset):
         return self.sorted(self.filter_queryset_without(queryset))
@@ -311,3 +220,81 @@ class ProjectFilterSet(ListFilterSet):
 
     def filter_active_to(self, queryset, name, value):
         return queryset.active_between(datetime.date.min, value) if value else queryset
+
+
+# The filters that are not facets, with where and how the filter column shows them.
+SHOWN_BEFORE_FACETS = {
+    "": (
+        Shown(
+            "q",
+            label_size="s",
+            hint="Words in the title, summary, description or delivery partners",
+        ),
+        Shown(
+            "recommendation",
+            hint="A commission's recommendation, as linked from its page",
+            hidden_unless_wrong=True,
+        ),
+    )
+}
+SHOWN_AFTER_FACETS = {
+    "Money": (Shown("amount_from", width="10"), Shown("amount_to", width="10")),
+    "When": (
+        Shown("year", width="4", hint="Projects running at any time in that year"),
+        Shown("active_from", hint="For example, 1 4 2024"),
+        Shown("active_to", hint="For example, 31 3 2025"),
+    ),
+}
+
+
+def panel_groups():
+    """The filter column: the search, then each group's facets in the order FACETS declares
+    them, followed by the group's other filters."""
+    groups = dict.fromkeys(["", *(facet.group for facet in FACETS), *SHOWN_AFTER_FACETS], ())
+    for group, shown in SHOWN_BEFORE_FACETS.items():
+        groups[group] += shown
+    for facet in FACETS:
+        groups[facet.group] += (Shown(facet.name, folded=facet.folded),)
+    for group, shown in SHOWN_AFTER_FACETS.items():
+        groups[group] += shown
+    return tuple(groups.items())
+
+
+def declared_filters():
+    """Every filter of the list, in the order its form holds them: the search, the facets,
+    then the rest."""
+    return {
+        SEARCH: django_filters.CharFilter(label="Search", method="filter_search"),
+        **{facet.name: facet.filter() for facet in FACETS},
+        "recommendation": RecommendationFilter(
+            label="Addresses the recommendation", method="filter_recommendation"
+        ),
+        "amount_from": pounds_filter("gte", "Funding from", "50000"),
+        "amount_to": pounds_filter("lte", "Funding to", "250000"),
+        "year": YearFilter(
+            label="Active in year",
+            method="filter_year",
+            min_value=1990,
+            max_value=2100,
+            error_messages={
+                "invalid": "Year must be a year, like 2024",
+                "min_value": "Year must be 1990 or later",
+                "max_value": "Year must be 2100 or earlier",
+            },
+        ),
+        "active_from": DateFilter(label="Active from", method="filter_active_from"),
+        "active_to": DateFilter(label="Active to", method="filter_active_to"),
+    }
+
+
+ProjectFilterSet = type(
+    "ProjectFilterSet",
+    (CatalogueFilterSet,),
+    {
+        "__module__": __name__,
+        "__doc__": "Filters for published projects, with URL values that people can read: "
+        "?borough=hackney.",
+        "panel_groups": panel_groups(),
+        **declared_filters(),
+    },
+)

@@ -40,7 +40,7 @@ from portal.models import Versioned, at_least, recorded_by
 from portal.money import MONEY, ZERO
 from portal.slugs import unique_slug
 
-from ..facet_keys import facet_key, keys_for
+from ..facet_keys import Links, facet_key, keys_for
 from .funding import Funder, ProjectFunding, every_choice
 from .taxonomy import TargetGroup, Theme
 
@@ -393,13 +393,15 @@ class Project(Versioned):
     def matching_facet_keys(self):
         """Its facet keys, from its links (prefetch as ProjectQuerySet.refresh_facet_keys)."""
         return keys_for(
-            boroughs=[self.lead_borough, *self.partner_boroughs.all()],
-            themes=self.themes.all(),
-            target_groups=self.target_groups.all(),
-            status=self.delivery_status,
-            commission=self.commission_id,
-            settlements=[funding.settlement for funding in self.fundings.all()],
-            multi_year=self.has_multi_year_funding,
+            Links(
+                boroughs=[self.lead_borough, *self.partner_boroughs.all()],
+                themes=list(self.themes.all()),
+                target_groups=list(self.target_groups.all()),
+                status=self.delivery_status,
+                commission=self.commission_id,
+                settlements=[funding.settlement for funding in self.fundings.all()],
+                multi_year=self.has_multi_year_funding,
+            )
         )
 
     @property

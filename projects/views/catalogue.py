@@ -2,7 +2,6 @@
 projects side by side, and the list as CSV and JSON downloads."""
 
 import json
-import math
 from collections import defaultdict
 
 from django.http import StreamingHttpResponse
@@ -66,18 +65,14 @@ class ProjectListView(SharedPageMixin, FilteredListView):
         return counts(self.filterset, self.key, self.catalogue_version)
 
     def page_key(self):
-        """The filters, the order and the page actually shown: a page number past the end
-        shows (and is kept as) the last page."""
         filterset = self.filterset
         if not filterset.is_valid():
             return None
-        pages = max(1, math.ceil(self.found["total"] / filterset.page_size))
         return {
             "filters": self.key,
             "sort": filterset.sort,
             "page_size": filterset.page_size,
-            "page": min(filterset.page_number, pages),
-            "past_the_end": filterset.page_number > pages,
+            "page": filterset.page_number,
         }
 
     def filter_context(self, filterset):

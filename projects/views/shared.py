@@ -11,7 +11,8 @@ sent as it is.
 
 Only pages answered with 200 are kept, under the values they read, cleaned: parameters a page
 does not read, or reads in another order, share its entry, and a query string it cannot use is
-answered (400) but never kept, so no visitor can fill the cache with pages nobody asked for.
+answered (400) but never kept, nor is a page number past the end (which shows the last page),
+so no visitor can fill the cache with pages nobody asked for.
 """
 
 from django.contrib.messages import get_messages
@@ -27,8 +28,8 @@ from ..models import CatalogueVersion
 SHARED_PARTS = ("title_prefix", "title", "description", "stylesheets", "before_content", "content")
 
 
-def answered(page):
-    return page["status"] == 200
+def kept(page):
+    return page["kept"]
 
 
 class SharedPageMixin:
@@ -49,10 +50,15 @@ class SharedPageMixin:
             return self.layout(request, self.parts(request, address, args, kwargs))
 
         def whole_page():
-            response = self.layout(request, self.parts(request, address, args, kwargs))
-            return {"status": response.status_code, "html": response.render().content}
+            parts = self.parts(request, address, args, kwargs)
+            response = self.layout(request, parts)
+            return {
+                "status": response.status_code,
+                "html": response.render().content,
+                "kept": parts["kept"],
+            }
 
-        page = cached("anonymous-page", address, whole_page, self.catalogue_version, answered)
+        page = cached("anonymous-page", address, whole_page, self.catalogue_version, kept)
         return HttpResponse(page["html"], status=page["status"])
 
     def parts(self, request, address, args, kwargs):
@@ -61,7 +67,7 @@ class SharedPageMixin:
             address,
             lambda: self.shared_page(request, *args, **kwargs),
             self.catalogue_version,
-            answered,
+            kept,
         )
 
     def layout(self, request, page):
@@ -80,4 +86,11 @@ class SharedPageMixin:
                 parts[name] = render_to_string(f"{template}#{name}", response.context_data, request)
             except TemplateDoesNotExist:
                 parts[name] = ""
-        return {"status": response.status_code, "parts": parts}
+        # Kept when it answers 200 with what was asked for (not the last page instead of one
+        # past the end).
+        context = response.context_data or {}
+        return {
+            "status": response.status_code,
+            "parts": parts,
+            "kept": response.status_code == 200 and not context.get("corrected_page"),
+        }
