@@ -18,10 +18,12 @@ import http.client
 import itertools
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -53,10 +55,40 @@ class Mode:
     time_cap: float
     export_runs: int
     uncached: int
+    #: Requests of the load in which every request is a different filter combination, per run.
+    combinations: int
+    #: Seconds of such requests before the second run, as a running site has had.
+    warm_up: float
+    #: Requests with query strings the portal cannot use, to see what they leave in the cache.
+    junk: int
+    #: Projects published one after another, after the first.
+    bulk_publish: int
 
 
-FULL = Mode(projects=100_000, requests=200, unloaded=30, time_cap=60, export_runs=2, uncached=5)
-SMOKE = Mode(projects=1_000, requests=8, unloaded=3, time_cap=20, export_runs=1, uncached=1)
+FULL = Mode(
+    projects=100_000,
+    requests=200,
+    unloaded=30,
+    time_cap=60,
+    export_runs=2,
+    uncached=5,
+    combinations=600,
+    warm_up=60,
+    junk=10_000,
+    bulk_publish=50,
+)
+SMOKE = Mode(
+    projects=1_000,
+    requests=8,
+    unloaded=3,
+    time_cap=20,
+    export_runs=1,
+    uncached=1,
+    combinations=20,
+    warm_up=2,
+    junk=50,
+    bulk_publish=3,
+)
 
 
 def database_url(projects):
@@ -196,6 +228,136 @@ print(json.dumps({
 
 
 EXPORTS = {"export CSV": "/projects/export.csv", "export JSON": "/projects/export.json"}
+
+
+def filter_options(projects):
+    """Every option of every filter of the projects list in the benchmark's database, and the
+    words of the demo's project titles, to draw filter combinations from."""
+    script = """
+import json
+from projects.facet_keys import FACETS
+from projects.filters.catalogue import PAGE_SIZES, Sort
+from projects.demo import VOCABULARY
+options = {}
+for facet in FACETS:
+    if facet.rows:
+        options[facet.name] = list(facet.rows().values_list("slug", flat=True))
+    else:
+        options[facet.name] = [str(value) for value, _ in facet.choices()]
+words = sorted({w.lower() for names in VOCABULARY["activities"].values() for name in names
+                for w in name.split() if len(w) > 3 and w.isalpha()})
+print(json.dumps({"facets": options, "words": words + ["fictional"],
+                  "sorts": [value for value, _ in Sort.CHOICES], "page_sizes": PAGE_SIZES}))
+"""
+    return json.loads(manage(projects, "shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
+def combinations(options, count, seed):
+    """`count` different addresses of the projects list, each a random combination of its
+    filters: facets (one option or several), search words, amounts, years and dates, orders,
+    pages and page sizes."""
+    rng = random.Random(seed)
+    found = set()
+    while len(found) < count:
+        params = []
+        for facet in rng.sample(sorted(options["facets"]), rng.choice([0, 1, 1, 2, 2, 3, 4])):
+            values = options["facets"][facet]
+            radios = facet in ("london", "multi_year")
+            chosen = rng.sample(values, 1 if radios else min(len(values), rng.choice([1, 1, 2, 3])))
+            params += [(facet, value) for value in chosen]
+        searching = rng.random() < 0.35
+        if searching:
+            words = rng.sample(options["words"], rng.choice([1, 1, 1, 2]))
+            params.append(("q", " ".join(words) if rng.random() < 0.8 else f'"{words[0]}"'))
+        if rng.random() < 0.2:
+            low = rng.choice([0, 1000, 10_000, 50_000])
+            params.append(("amount_from", str(low)))
+            if rng.random() < 0.5:
+                params.append(("amount_to", str(low + rng.choice([20_000, 100_000, 1_000_000]))))
+        if rng.random() < 0.15:
+            params.append(("year", str(rng.randint(2016, 2027))))
+        elif rng.random() < 0.1:
+            params += [
+                ("active_from_day", "1"),
+                ("active_from_month", str(rng.randint(1, 12))),
+                ("active_from_year", str(rng.randint(2016, 2026))),
+            ]
+        sorts = options["sorts"] if searching else options["sorts"][1:]
+        if rng.random() < 0.5:
+            params.append(("sort", rng.choice(sorts)))
+        if rng.random() < 0.3:
+            params.append(("page", str(rng.choice([2, 2, 3, 5, 10]))))
+        if rng.random() < 0.2:
+            params.append(("page_size", str(rng.choice(options["page_sizes"]))))
+        found.add(f"/projects/?{urlencode(params)}" if params else "/projects/")
+    return sorted(found, key=lambda _: rng.random())
+
+
+def change_the_catalogue(projects):
+    """A change the public sees, as a reviewer's edit of a published project makes it."""
+    manage(
+        projects,
+        "shell",
+        "-c",
+        "from projects.models import Project\n"
+        "project = Project.objects.published().order_by('pk').first()\n"
+        "project.summary = project.summary.rstrip('.') + '.' if project.summary.endswith('..') "
+        "else project.summary + '.'\n"
+        "project.save()",
+    )
+
+
+def publishing(projects, bulk):
+    """How long publishing takes: one project, then `bulk` more one after another (as the
+    admin's bulk action does), each committed; then put back as they were."""
+    script = f"""
+import json, time
+from django.contrib.auth import get_user_model
+from projects.models import Project, ProjectTransition
+from projects.services import publish_project
+reviewer, _ = get_user_model().objects.get_or_create(
+    username="benchmark-reviewer", defaults={{"is_staff": True}})
+chosen = list(Project.objects.filter(publication_state="submitted").order_by("pk")[:{bulk + 1}])
+started = time.perf_counter()
+publish_project(project=chosen[0], by=reviewer)
+one = time.perf_counter() - started
+started = time.perf_counter()
+for project in chosen[1:]:
+    publish_project(project=project, by=reviewer)
+many = time.perf_counter() - started
+ids = [project.pk for project in chosen]
+ProjectTransition.objects.filter(project__in=ids, by=reviewer).delete()
+Project.objects.filter(pk__in=ids).update(publication_state="submitted", published_at=None)
+print(json.dumps({{"one_ms": one * 1000, "bulk": len(chosen) - 1, "bulk_s": many}}))
+"""
+    return json.loads(manage(projects, "shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
+def junk(count, seed):
+    """`count` addresses with query strings no page can use: unknown parameters, values that
+    are not options, pages past the end, orders that do not exist."""
+    rng = random.Random(seed)
+    makers = [
+        lambda n: f"/projects/?utm_source=mail{n}&ref={n}",
+        lambda n: f"/projects/?theme=atlantis-{n}",
+        lambda n: f"/projects/?page={100_000 + n}",
+        lambda n: f"/projects/?page=page-{n}&year={3000 + n}",
+        lambda n: f"/projects/?sort=sideways-{n}&amount_from=lots{n}",
+        lambda n: f"/?campaign={n}",
+        lambda n: f"/boroughs/?sort=bogus-{n}&measure=x{n}",
+        lambda n: f"/compare/projects/?project=nothing-{n}",
+        lambda n: f"/themes/?fbclid={n}",
+    ]
+    return [rng.choice(makers)(n) for n in range(count)]
+
+
+def redis_footprint(projects):
+    import redis
+
+    client = redis.Redis.from_url(environment(projects)["REDIS_URL"])
+    return {"keys": client.dbsize(), "bytes": client.info("memory")["used_memory"]}
+
+
 FLOOR = "/healthz/"
 
 
@@ -244,8 +406,10 @@ def percentile(values, share):
 
 def load(port, path, *, requests, connections=CONNECTIONS, time_cap=60.0, stop=None):
     """`requests` GETs of `path` (without end if None) over `connections` keep-alive
-    connections, within `time_cap` and until `stop` is set."""
+    connections, within `time_cap` and until `stop` is set. A list of paths is asked for one
+    after another, each once."""
     issued = itertools.count(1)
+    paths = iter(path) if isinstance(path, list) else itertools.repeat(path)
     samples, lock = [], threading.Lock()
     deadline = time.monotonic() + time_cap
 
@@ -254,8 +418,12 @@ def load(port, path, *, requests, connections=CONNECTIONS, time_cap=60.0, stop=N
         while time.monotonic() < deadline and not (stop and stop.is_set()):
             if requests is not None and next(issued) > requests:
                 return
+            with lock:
+                address = next(paths, None)
+            if address is None:
+                return
             try:
-                sample = fetch(connection, path)
+                sample = fetch(connection, address)
             except (OSError, http.client.HTTPException) as error:
                 connection.close()
                 connection = http.client.HTTPConnection(HOST, port, timeout=120)
@@ -299,6 +467,7 @@ class Server:
     def __enter__(self):
         import socket
 
+        self.log = tempfile.TemporaryFile()
         with socket.socket() as probe:
             probe.bind((HOST, 0))
             self.port = probe.getsockname()[1]
@@ -316,8 +485,9 @@ class Server:
             cwd=ROOT,
             env=environment(self.projects),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            # A file, not a pipe: nobody reads the log while the load runs, and a full pipe
+            # would stop the workers at their next warning (a 400 for each junk request).
+            stderr=self.log,
             start_new_session=True,
         )
         for _ in range(100):
@@ -326,7 +496,8 @@ class Server:
                 return self
             except OSError:
                 time.sleep(0.1)
-        raise SystemExit(f"gunicorn did not start:\n{self.process.stderr.read()}")
+        self.log.seek(0)
+        raise SystemExit(f"gunicorn did not start:\n{self.log.read().decode()[-3000:]}")
 
     def workers(self):
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -335,6 +506,7 @@ class Server:
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+        self.log.close()
 
 
 def uncached_ms(server, projects, path, runs):
@@ -521,6 +693,39 @@ def main():
         report["list_during_export"] = asdict(during) | {
             "p95_ratio_to_alone": during.p95_ms / alone
         }
+        # Every request a different combination of the list's filters: right after a change
+        # to the catalogue (each worker's index brought up to date by its first request, every
+        # count and page a miss), then after a warm-up of other combinations.
+        filters = filter_options(mode.projects)
+        measured = combinations(filters, 2 * mode.combinations, seed=1)
+        warm_up = [
+            path
+            for path in combinations(filters, 20 * mode.combinations, seed=2)
+            if path not in measured
+        ]
+        change_the_catalogue(mode.projects)
+        after_change = load(
+            server.port, measured[: mode.combinations], requests=None, time_cap=mode.time_cap
+        )
+        load(server.port, warm_up, requests=None, time_cap=mode.warm_up)
+        warm = load(
+            server.port, measured[mode.combinations :], requests=None, time_cap=mode.time_cap
+        )
+        failures += after_change.failures + warm.failures
+        report["combinations"] = {"after_a_change": asdict(after_change), "warm": asdict(warm)}
+        # Query strings no page can use leave nothing in the cache.
+        for path in ("/", "/projects/", "/boroughs/", "/themes/"):
+            fetch(http.client.HTTPConnection(HOST, server.port, timeout=120), path)
+        before = redis_footprint(mode.projects)
+        junk_load = load(server.port, junk(mode.junk, seed=3), requests=None, time_cap=300)
+        after = redis_footprint(mode.projects)
+        report["junk"] = {
+            "requests": junk_load.requests,
+            "statuses_5xx": sum(1 for e in junk_load.errors if e.startswith("HTTP 5")),
+            "keys_added": after["keys"] - before["keys"],
+            "kb_added": (after["bytes"] - before["bytes"]) / 1024,
+        }
+    report["publishing"] = publishing(mode.projects, mode.bulk_publish)
     report["failures"] = failures
     if not options.smoke:
         report["targets"] = target_checks(report)
@@ -590,6 +795,25 @@ def target_checks(report):
         checks.append(measured(f"{name}, worker peak (MB)", export["worker_peak_mb"], 100))
     during = report["list_during_export"]["p95_ratio_to_alone"]
     checks.append(measured("list p95 during an export / alone", during, 2))
+    for state, load_ in report["combinations"].items():
+        label = state.replace("_", " ")
+        checks.append(
+            measured(f"every request a new combination, {label}, p95 (ms)", load_["p95_ms"], 150)
+        )
+        checks.append(
+            measured(f"every request a new combination, {label}, p99 (ms)", load_["p99_ms"], 300)
+        )
+        checks.append(
+            measured(f"every request a new combination, {label}, failures", load_["failures"], 0)
+        )
+    publishing_ = report["publishing"]
+    checks.append(measured("publishing one project (ms)", publishing_["one_ms"], 200))
+    checks.append(
+        measured(f"publishing {publishing_['bulk']} projects (s)", publishing_["bulk_s"], 3)
+    )
+    checks.append(
+        measured("10,000 junk requests: cache growth (KB)", report["junk"]["kb_added"], 1024)
+    )
     if report["seed_seconds"] is not None:
         checks.append(measured("seed_demo (s)", report["seed_seconds"], 90))
     checks.append(measured("failed requests", report["failures"], 0))
@@ -643,6 +867,23 @@ def print_report(report):
     print(
         f"List page during an export: p95 {during['p95_ms']:.1f} ms "
         f"({during['p95_ratio_to_alone']:.2f}× its p95 without one)"
+    )
+    for state, load_ in report["combinations"].items():
+        print(
+            f"Every request a new filter combination, {state.replace('_', ' ')}: "
+            f"{load_['requests']} requests, p50 {load_['p50_ms']:.1f} ms, p95 "
+            f"{load_['p95_ms']:.1f} ms, p99 {load_['p99_ms']:.1f} ms, {load_['failures']} failed"
+        )
+    junk_ = report["junk"]
+    print(
+        f"{junk_['requests']:,} requests with query strings no page can use: "
+        f"{junk_['keys_added']} cache keys and {junk_['kb_added']:.0f} KB added, "
+        f"{junk_['statuses_5xx']} server errors"
+    )
+    publishing_ = report["publishing"]
+    print(
+        f"Publishing: one project in {publishing_['one_ms']:.0f} ms, "
+        f"{publishing_['bulk']} more one after another in {publishing_['bulk_s']:.2f} s"
     )
     if "targets" in report:
         print("\nTargets:")
