@@ -100,6 +100,15 @@ class BoroughTableForm(forms.Form):
     def sort_choice(self):
         return self.chosen("sort", AUTHORITIES_TABLE.default)
 
+    def choices_made(self):
+        """{field: choice} of those not at their defaults: what tells one table and map from
+        another."""
+        made = {
+            "sort": (self.sort_choice, AUTHORITIES_TABLE.default),
+            "measure": (self.measure_choice.key, DEFAULT_MEASURE),
+        }
+        return {name: value for name, (value, default) in made.items() if value != default}
+
     def sorted(self, boroughs):
         return boroughs.order_by(*AUTHORITIES_TABLE.orderings()[self.sort_choice])
 

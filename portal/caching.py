@@ -16,13 +16,22 @@ from django.core.cache import cache
 TIMEOUT = 60 * 60 * 6
 
 
-def cached(name, parameters, compute, version, keep=None):
-    """compute(), or its value from the cache for this name, these parameters (plain values)
-    and `version` of the catalogue. A value that `keep(value)` says no to is not kept."""
+def cache_key(name, parameters, version):
     digest = hashlib.sha1(
         json.dumps(parameters, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()
-    key = f"catalogue:{version}:{name}:{digest}"
+    return f"catalogue:{version}:{name}:{digest}"
+
+
+def in_cache(name, parameters, version):
+    """The value kept for this name, these parameters and `version`, or None."""
+    return cache.get(cache_key(name, parameters, version))
+
+
+def cached(name, parameters, compute, version, keep=None):
+    """compute(), or its value from the cache for this name, these parameters (plain values)
+    and `version` of the catalogue. A value that `keep(value)` says no to is not kept."""
+    key = cache_key(name, parameters, version)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -1,34 +1,42 @@
 """Which published projects hold each facet key, as compressed bitmaps of their ids (Roaring,
 via pyroaring), from which the site counts any combination of facets in memory; and all of
-them in each order the list sorts by, from which the list picks a page of any results.
+them in each order the list sorts by (and by end date), with the dates and amounts they are
+ordered by, from which the list picks a page of any results and the filters by date and by
+amount pick their projects.
 
 Counting in SQL takes a pass over the projects' keys for each facet with an option chosen, as
 each facet's counts ignore its own filter: ten passes for a list filtered in nine facets. With
 the ids of each key at hand, every count is the size of an intersection of bitmaps, and only
-the filters that are not facets (a search, amounts, dates) need the database. Every count on
-the site comes from here: the list's facets, the home page, the authorities' table and
-profiles, the themes and the funders.
+the search and a commission's recommendation need the database. Every count on the site comes
+from here: the list's facets, the home page, the authorities' table and profiles, the themes
+and the funders.
 
 An index stands for a version of the catalogue (models.catalogue) and the database snapshot
-it was read at. When the version has moved on, the next reader brings the index up to date
-from the changes its snapshot did not see: the projects they name are read again, and the
-sort orders with them, a few milliseconds for a publish, where building anew takes most of a
-second at 100,000 projects. Changing a project anew is idempotent, so a change read twice does
-no harm; one never read is impossible, as the snapshot is taken before anything else is read.
-Each worker process keeps its index; one built from nothing is shared through the cache, for
-the workers that start after it.
+it was read at, everything read in that one snapshot. When the version has moved on, the next
+reader brings the index up to date from the changes its snapshot did not see: the projects
+they name are read again and put in their places in each order, a few milliseconds for a
+publish, where building anew takes most of a second at 100,000 projects. Changing a project
+anew is idempotent, so a change read twice does no harm; one never read is impossible, as the
+new snapshot is the one the changes are read in. Each worker process keeps its index, one
+thread bringing it up to date while the others wait; one built from nothing is shared through
+the cache, for the workers that start after it.
 """
 
 import array
+import bisect
+import contextlib
 import datetime
 import functools
 import itertools
+import operator
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import BigIntegerField, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Extract
 from pyroaring import BitMap, FrozenBitMap
 
 from portal.caching import TIMEOUT
@@ -41,11 +49,15 @@ BATCH = 1000
 # Beyond this many changed projects, building the index anew is as quick as bringing it up to
 # date.
 MOST_CHANGED = 5_000
+# Beyond this many, the orders are read anew rather than each changed project put in its place
+# (which, for the title, PostgreSQL counts).
+FEW_CHANGED = 50
 # Changes are kept for an hour (the catalogue_version migration): an index older than this is
 # built anew rather than brought up to date.
 OLDEST = datetime.timedelta(minutes=50)
 # The index each database's projects last had.
 held = {}
+bringing_up_to_date = threading.Lock()
 
 STATE = """SELECT coalesce((SELECT version FROM projects_catalogueversion WHERE id = 1), 0),
        pg_current_snapshot()::text, now()"""
@@ -72,16 +84,101 @@ class State:
             return cls(*cursor.fetchone())
 
 
+def days(day):
+    """A date as a whole number of days; no date (a project with no end yet) after every
+    date."""
+    return day.toordinal() if day else NEVER_ENDS
+
+
+NEVER_ENDS = datetime.date.max.toordinal() + 1
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """How the index holds an order of the published projects: by a value, highest first
+    with the highest id first among equals (as the list's sorts by date and by money), held
+    as an integer beside each id; or, without a value, by `ordering` (the title's, which only
+    PostgreSQL's collation can compare)."""
+
+    ordering: tuple
+    # The value as read: an expression, and the integer it is held as.
+    value: object = None
+    integer: object = int
+
+
+# Every order the index holds: the list's sorts, and the projects by end date, from which the
+# filters by date and by amount pick their projects.
+ORDERS = {
+    Sort.NEWEST: Ordered(
+        Sort.ORDERINGS[Sort.NEWEST],
+        Cast(Extract("published_at", "epoch", tzinfo=datetime.UTC) * 1_000_000, BigIntegerField()),
+    ),
+    Sort.START: Ordered(Sort.ORDERINGS[Sort.START], F("start_date"), days),
+    Sort.FUNDING: Ordered(
+        Sort.ORDERINGS[Sort.FUNDING], Cast(F("funding_total") * 100, BigIntegerField())
+    ),
+    Sort.TITLE: Ordered(Sort.ORDERINGS[Sort.TITLE]),
+    "end": Ordered((F("end_date").desc(nulls_first=True), "-pk"), F("end_date"), days),
+}
+
+
+@dataclass(frozen=True)
+class Order:
+    """Published projects' ids in one order, with the integers they are ordered by (highest
+    first) when the order has them: those with one within bounds are a slice, found by
+    bisection."""
+
+    ids: array.array
+    values: array.array = None
+
+    def between(self, low=None, high=None):
+        """The projects whose integer is from `low` to `high` (both included; None for no
+        bound)."""
+        first = 0 if high is None else bisect.bisect_left(self.values, -high, key=operator.neg)
+        last = (
+            len(self.ids)
+            if low is None
+            else bisect.bisect_right(self.values, -low, key=operator.neg)
+        )
+        return BitMap(self.ids[first:last])
+
+    def changed(self, removed, added):
+        """This order without the projects `removed` (a BitMap), with those `added`
+        ([(id, integer or position)]) in their places."""
+        ids = array.array("I", self.ids)
+        values = None if self.values is None else array.array("q", self.values)
+        for pk in removed:
+            try:
+                at = ids.index(pk)
+            except ValueError:  # not published before
+                continue
+            del ids[at]
+            if values is not None:
+                del values[at]
+        if values is None:
+            # Positions in the new order: the lowest first, each among those before it.
+            for pk, position in sorted(added, key=operator.itemgetter(1)):
+                ids.insert(position, pk)
+            return Order(ids)
+        for pk, value in added:
+            at = bisect.bisect_left(
+                range(len(ids)), (-value, -pk), key=lambda i: (-values[i], -ids[i])
+            )
+            ids.insert(at, pk)
+            values.insert(at, value)
+        return Order(ids, values)
+
+
 @dataclass(frozen=True)
 class FacetIndex:
     """The published projects' ids: of those holding each facet key, and all of them in each
-    order the list sorts by, as of `state`.
+    order the index holds (ORDERS), as of `state`.
 
     Ids are 32-bit, as Roaring bitmaps hold them: four billion projects."""
 
     # {facet key: ids of the published projects holding it}
     holders: dict
-    # {sort (Sort.ORDERINGS): the published projects' ids in that order}
+    # {ORDERS' name: Order}
     orders: dict
     state: State
 
@@ -91,49 +188,64 @@ class FacetIndex:
 
     @classmethod
     def build(cls, using="default"):
-        # The state first: whatever is read after it is at least as new.
-        state = State.now(using)
-        published = Project.objects.using(using).published()
-        holders = defaultdict(BitMap)
-        rows = published.values_list("pk", "facet_keys")
-        # A batch of projects at a time: lists of all million ids would have the worker keep
-        # their memory.
-        for batch in itertools.batched(rows.iterator(chunk_size=BATCH), BATCH):
-            found = defaultdict(list)
-            for pk, keys in batch:
-                for key in keys:
-                    found[key].append(pk)
-            for key, ids in found.items():
-                holders[key].update(ids)
-        frozen = {key: FrozenBitMap(ids) for key, ids in holders.items()}
-        return cls(frozen, orders_of(published), state)
+        with snapshot(using):
+            state = State.now(using)
+            published = Project.objects.using(using).published()
+            holders = defaultdict(BitMap)
+            rows = published.values_list("pk", "facet_keys")
+            # A batch of projects at a time: lists of all million ids would have the worker keep
+            # their memory.
+            for batch in itertools.batched(rows.iterator(chunk_size=BATCH), BATCH):
+                found = defaultdict(list)
+                for pk, keys in batch:
+                    for key in keys:
+                        found[key].append(pk)
+                for key, ids in found.items():
+                    holders[key].update(ids)
+            frozen = {key: FrozenBitMap(ids) for key, ids in holders.items()}
+            return cls(frozen, orders_of(published), state)
 
     def brought_up_to_date(self, using="default"):
         """This index with the changes its snapshot did not see: the projects they name read
-        again, and the orders with them. Built anew after a change to everything, many
-        changes, or an hour."""
-        state = State.now(using)
-        if state.taken_at - self.state.taken_at > OLDEST:
-            return self.build(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(CHANGES, {"snapshot": self.state.snapshot})
-            everything, changed = cursor.fetchone()
-        if everything or len(changed) > MOST_CHANGED:
-            return self.build(using)
-        changed = BitMap(changed)
-        holders = {
-            key: FrozenBitMap(ids - changed) if ids.intersect(changed) else ids
-            for key, ids in self.holders.items()
-        }
-        published = Project.objects.using(using).published()
-        added = defaultdict(list)
-        for pk, keys in published.among(changed).values_list("pk", "facet_keys"):
-            for key in keys:
-                added[key].append(pk)
-        for key, ids in added.items():
-            holders[key] = FrozenBitMap(holders.get(key, FrozenBitMap()) | BitMap(ids))
-        holders = {key: ids for key, ids in holders.items() if ids}
-        return FacetIndex(holders, orders_of(published), state)
+        again, and put in their places in each order (the orders read anew after more than a
+        few changes). Built anew after a change to everything, many changes, or an hour."""
+        with snapshot(using):
+            state = State.now(using)
+            if state.taken_at - self.state.taken_at > OLDEST:
+                return self.build(using)
+            with connections[using].cursor() as cursor:
+                cursor.execute(CHANGES, {"snapshot": self.state.snapshot})
+                everything, changed = cursor.fetchone()
+            if everything or len(changed) > MOST_CHANGED:
+                return self.build(using)
+            changed = BitMap(changed)
+            published = Project.objects.using(using).published()
+            few = len(changed) <= FEW_CHANGED
+            rows = published.among(changed).order_by().values("pk", "facet_keys")
+            if few:
+                rows = rows.annotate(**placed_in_orders(published))
+            holders = {
+                key: FrozenBitMap(ids - changed) if ids.intersect(changed) else ids
+                for key, ids in self.holders.items()
+            }
+            added = defaultdict(list)
+            rows = list(rows)
+            for row in rows:
+                for key in row["facet_keys"]:
+                    added[key].append(row["pk"])
+            for key, ids in added.items():
+                holders[key] = FrozenBitMap(holders.get(key, FrozenBitMap()) | BitMap(ids))
+            holders = {key: ids for key, ids in holders.items() if ids}
+            if not few:
+                return FacetIndex(holders, orders_of(published), state)
+            orders = {
+                name: order.changed(
+                    changed,
+                    [(row["pk"], ORDERS[name].integer(row[f"order_{name}"])) for row in rows],
+                )
+                for name, order in self.orders.items()
+            }
+            return FacetIndex(holders, orders, state)
 
     def of_facet(self, facet):
         prefix = f"{facet}:"
@@ -158,12 +270,25 @@ class FacetIndex:
     def page(self, sort, projects, window):
         """The ids at the positions `window` (a slice) of `projects` (a BitMap of published
         projects) in `sort` order."""
-        order = self.orders[sort]
+        order = self.orders[sort].ids
         if len(projects) == len(order):
             return list(order[window])
         return list(
             itertools.islice((pk for pk in order if pk in projects), window.start, window.stop)
         )
+
+    def funded_between(self, low=None, high=None):
+        """The projects whose funding total is from `low` to `high` pounds (both included;
+        None for no bound), as the list's amount filters choose them."""
+        low, high = (None if pounds is None else pounds * 100 for pounds in (low, high))
+        return self.orders[Sort.FUNDING].between(low, high)
+
+    def active_between(self, start, end):
+        """The projects running at any time from `start` to `end` (dates, both included), as
+        ProjectQuerySet.active_between chooses them: started by the end, not ended before the
+        start."""
+        started = self.orders[Sort.START].between(high=days(end))
+        return started & self.orders["end"].between(low=days(start))
 
     def counts(self, facet, projects):
         """{option: how many of `projects` (a BitMap) hold it} for each option of `facet`."""
@@ -183,14 +308,66 @@ class FacetIndex:
 
 
 def orders_of(published):
-    """{sort: the ids of `published` in that order}, each sent by the database as one array."""
-    ids = published.order_by().aggregate(
-        **{
-            sort: ArrayAgg("pk", order_by=ordering, default=[])
-            for sort, ordering in Sort.ORDERINGS.items()
-        }
-    )
-    return {sort: array.array("I", ids[sort]) for sort in Sort.ORDERINGS}
+    """{name: Order} of `published` in each of ORDERS, read in one query: each order by a scan
+    of the index that keeps it (models.project), sent as an array of ids and one of values."""
+    arrays = {}
+    for name, ordered in ORDERS.items():
+        in_order = published.order_by(*ordered.ordering)
+        arrays[name] = in_order.values("pk")
+        if ordered.value is not None:
+            arrays[f"{name}_values"] = in_order.values(value=ordered.value)
+    read = arrays_of(arrays, published.db)
+    return {
+        name: Order(
+            array.array("I", read[name]),
+            None
+            if ordered.value is None
+            else array.array("q", map(ordered.integer, read[f"{name}_values"])),
+        )
+        for name, ordered in ORDERS.items()
+    }
+
+
+def placed_in_orders(published):
+    """For a changed project, annotations of where it goes in each order: the integer it is
+    ordered by, or (the title's) how many published projects come before it."""
+    placed = {}
+    for name, ordered in ORDERS.items():
+        if ordered.value is not None:
+            placed[f"order_{name}"] = ordered.value
+            continue
+        first, _ = ordered.ordering
+        before = published.filter(
+            Q(**{f"{first}__lt": OuterRef(first)})
+            | Q(**{first: OuterRef(first), "pk__lt": OuterRef("pk")})
+        )
+        placed[f"order_{name}"] = Subquery(
+            before.order_by().annotate(count=Func("pk", function="COUNT")).values("count")
+        )
+    return placed
+
+
+@contextlib.contextmanager
+def snapshot(using):
+    """One snapshot of the database for everything read inside, so that an index stands for
+    exactly the state it was read at. Inside a transaction already, what it sees."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def arrays_of(querysets, using):
+    """{name: the one column of `querysets[name]`, in its order, as a list}, in one query."""
+    compiled = [queryset.query.get_compiler(using).as_sql() for queryset in querysets.values()]
+    sql = "SELECT " + ", ".join(f"ARRAY({subquery})" for subquery, _ in compiled)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [param for _, params in compiled for param in params])
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
 
 
 def current_index(using="default", version=None):
@@ -198,16 +375,17 @@ def current_index(using="default", version=None):
     catalogue or later, when the caller has read it)."""
     if version is None:
         version = CatalogueVersion.current(using)
-    # Inside a transaction, the index may see changes that are never committed: it is used for
-    # that transaction alone, and kept by nobody.
-    keep = not connections[using].in_atomic_block
-    index = held.get(using)
-    if index is None:
-        index = shared(using) if keep else FacetIndex.build(using)
-    if index.version != version:
-        index = index.brought_up_to_date(using)
-    # A thread that read an older state should not put back an older index.
-    if keep and (using not in held or held[using].version <= index.version):
+    if connections[using].in_atomic_block:
+        # Inside a transaction, the index may see changes that are never committed: it is used
+        # for that transaction alone, and kept by nobody.
+        index = held.get(using) or FacetIndex.build(using)
+        return index if index.version == version else index.brought_up_to_date(using)
+    # One thread brings the index up to date while the others wait for it, rather than each
+    # doing the same.
+    with bringing_up_to_date:
+        index = held.get(using) or shared(using)
+        if index.version != version:
+            index = index.brought_up_to_date(using)
         held[using] = index
     return index
 

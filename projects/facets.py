@@ -3,9 +3,10 @@
 Each facet counts within the results of every other active filter but ignores its own, so the
 counts beside ticked and unticked options alike say what ticking them adds. They come from the
 facet index (projects/facet_index.py): the ids of the published projects holding each option,
-in memory, so that every count is an intersection of bitmaps. Only the filters that are not
-facets (a search, amounts, dates) need a query, which names the projects that fail at most one
-chosen facet (the only ones any count can include) when they are few enough.
+in memory, so that every count is an intersection of bitmaps; the index also answers the
+filters by amount and by date. Only a search and a commission's recommendation need a query: a
+search of the published projects' search vectors, and a recommendation's of the projects that
+fail at most one chosen facet (the only ones any count can include) when they are few enough.
 
 To add a facet: declare it in facet_keys.FACETS (which says how).
 """
@@ -22,7 +23,7 @@ from portal.filters import is_unset
 
 from .facet_index import current_index
 from .facet_keys import FACET_NAMES
-from .filters.catalogue import SEARCH, chosen_options
+from .filters.catalogue import ACTIVE_BETWEEN, SEARCH, chosen_options
 from .models import PublishedSearchVector
 
 # The share of published projects a search must match to be checked on those it leaves out.
@@ -56,30 +57,64 @@ def chosen_facets(filterset):
     return [name for name in FACETS if not is_unset(filterset.form.cleaned_data.get(name))]
 
 
-def through_other_filters(filterset, key, candidates):
+def through_other_filters(filterset, key, candidates, index):
     """Those of `candidates` (a BitMap of published projects) that the valid filters other
-    than facets let through; `key` names the valid filters."""
-    text = filterset.form.cleaned_data.get(SEARCH, "").strip()
-    applied = {name for name in key if name not in FACETS and (name != SEARCH or text)}
+    than facets let through; `key` names the valid filters. The index answers the filters by
+    amount and by date; a query the others (a search, a recommendation)."""
+    cleaned = filterset.form.cleaned_data
+    answered = set()
+    for name in key:
+        found = in_index(index, filterset.filters[name], name, cleaned[name])
+        if found is not None:
+            candidates = candidates & found
+            answered.add(name)
+    text = cleaned.get(SEARCH, "").strip()
+    applied = {
+        name
+        for name in key
+        if name not in FACETS and name not in answered and (name != SEARCH or text)
+    }
     if not applied:
         return candidates
-    projects = filterset.filter_queryset_without(filterset.queryset, *FACETS, SEARCH)
-    named = len(candidates) <= NAMED
-    if named:
+    using = filterset.queryset.db
+    if applied == {SEARCH}:
+        return candidates & matching(text, index, using)
+    projects = filterset.filter_queryset_without(filterset.queryset, *FACETS, SEARCH, *answered)
+    if len(candidates) <= NAMED:
         projects = projects.among(candidates)
-    if SEARCH not in applied:
-        return candidates & ids_of(projects)
-    # Asked whatever the candidates, so that a page makes the same queries at any size.
-    broad = matches_most(text, projects.db)
-    if broad and not named:
-        # Checked on the few projects the search leaves out, read from the published
-        # projects' search vectors alone, rather than on the many it matches.
-        vectors = PublishedSearchVector.objects.using(projects.db)
-        left_out = vectors.not_matching(text).values_list("project_id", flat=True)
-        if applied == {SEARCH}:
-            return candidates - BitMap(left_out)
-        return candidates & ids_of(projects.exclude(pk__in=left_out))
-    return candidates & ids_of(projects.filter(projects.matching(text)))
+    if SEARCH in applied:
+        projects = projects.filter(projects.matching(text))
+    return candidates & ids_of(projects)
+
+
+# The bound of the funding total that each lookup of an amount filter sets.
+FUNDING_BOUNDS = {"gte": "low", "lte": "high"}
+
+
+def in_index(index, field, name, value):
+    """The projects that the filter `field` (named `name`) lets through with `value`, from the
+    index, for a filter by date or by amount; None for the others."""
+    if name in ACTIVE_BETWEEN:
+        return index.active_between(*ACTIVE_BETWEEN[name](value))
+    if getattr(field, "field_name", None) == "funding_total":
+        return index.funded_between(**{FUNDING_BOUNDS[field.lookup_expr]: value})
+    return None
+
+
+def matching(text, index, using):
+    """The published projects a search matches, as a BitMap: the same for every combination of
+    filters with it until the catalogue changes, so read once for them all. Read from the
+    published projects' search vectors alone, a third of the projects table; a search most
+    projects match is checked on those it leaves out."""
+
+    def read():
+        vectors = PublishedSearchVector.objects.using(using)
+        if matches_most(text, using):
+            left_out = vectors.not_matching(text).values_list("project_id", flat=True)
+            return index.published - BitMap(left_out)
+        return ids_of(vectors.matching(text))
+
+    return cached("search-matches", {SEARCH: text}, read, index.version)
 
 
 def matches_most(text, using):
@@ -117,7 +152,7 @@ def valid_filters(filterset):
         if name not in filterset.filters or is_unset(value):
             continue
         if isinstance(value, QuerySet | list | tuple):
-            chosen = sorted(filterset.form.data.getlist(name))
+            chosen = sorted(set(filterset.form.data.getlist(name)))
             if chosen:
                 key[name] = chosen
         else:
@@ -151,7 +186,7 @@ def counts(filterset, key, version):
         candidates = BitMap.union(
             within(index.published), *(within(index.published, name) for name in chosen)
         )
-        projects = through_other_filters(filterset, key, candidates)
+        projects = through_other_filters(filterset, key, candidates, index)
         every_filter = within(projects)
         found = {
             name: {"": len(every_filter), **index.counts(name, every_filter)} for name in FACETS

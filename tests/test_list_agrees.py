@@ -69,7 +69,7 @@ def query_of(chosen):
     if word:
         params.append(("q", word))
     if amount is not None:
-        params.append(("amount_from", amount))
+        params += [("amount_from", amount), ("amount_to", amount + 100_000)]
     if year is not None:
         params.append(("year", year))
     return urlencode(params)
@@ -112,7 +112,7 @@ def plain_query(chosen):
     if word:
         projects = projects.filter(search_vector=web_search_query(word))
     if amount is not None:
-        projects = projects.filter(funding_total__gte=amount)
+        projects = projects.filter(funding_total__gte=amount, funding_total__lte=amount + 100_000)
     if year is not None:
         projects = projects.active_in(year)
     return projects.distinct()
@@ -128,7 +128,7 @@ def facet_counts(page):
     return {
         (name, value): int(count)
         for name, value, count in re.findall(
-            r'name="([a-z_]+)" type="(?:checkbox|radio)" value="([^"]*)"[^>]*>\s*'
+            r'name="([a-z_]+)" type="(?:checkbox|radio)"\s+value="([^"]*)"[^>]*>\s*'
             r'<label[^>]*>[^<]*<span class="portal-facet-count">\((\d+)',
             page,
         )

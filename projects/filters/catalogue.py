@@ -23,7 +23,7 @@ from portal.filters import (
 from portal.forms import DefaultedChoiceField
 
 from ..facet_keys import FACETS
-from ..models import BY_RELEVANCE, Project
+from ..models import BY_RELEVANCE, Project, year_dates
 
 # The search filter's name, which is also the query string's.
 SEARCH = "q"
@@ -148,11 +148,15 @@ class CatalogueFilterSet(ListFilterSet):
         return bool(self.form.cleaned_data.get(SEARCH, "").strip())
 
     @property
+    def default_sort(self):
+        return Sort.RELEVANCE if self.searching else Sort.NEWEST
+
+    @property
     def sort(self):
         """The chosen order; relevance only applies to a search, and is its default."""
         chosen = self.form.cleaned_data.get("sort")
         if chosen == Sort.RELEVANCE or not chosen:
-            return Sort.RELEVANCE if self.searching else Sort.NEWEST
+            return self.default_sort
         return chosen
 
     def sorted(self, queryset):
@@ -163,6 +167,15 @@ class CatalogueFilterSet(ListFilterSet):
     @property
     def page_size(self):
         return self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+
+    def chosen_controls(self):
+        """{control: value} of the order, page size and page, where not at their defaults."""
+        chosen = {
+            "sort": (self.sort, self.default_sort),
+            "page_size": (self.page_size, DEFAULT_PAGE_SIZE),
+            "page": (self.page_number, 1),
+        }
+        return {name: value for name, (value, default) in chosen.items() if value != default}
 
     def applied_filters(self, facets):
         """The active filters as removable tags: [{"heading", "items": [{"label", "href"}]}]."""
@@ -212,14 +225,19 @@ class CatalogueFilterSet(ListFilterSet):
             return queryset
         return queryset.filter(pk__in=value.projects.values("pk"))
 
-    def filter_year(self, queryset, name, value):
-        return queryset.active_in(value) if value is not None else queryset
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.active_between(*ACTIVE_BETWEEN[name](value))
 
-    def filter_active_from(self, queryset, name, value):
-        return queryset.active_between(value, datetime.date.max) if value else queryset
 
-    def filter_active_to(self, queryset, name, value):
-        return queryset.active_between(datetime.date.min, value) if value else queryset
+# The dates between which each filter by date chooses the projects running at any time: in a
+# query (ProjectQuerySet.active_between) and in the facet index alike.
+ACTIVE_BETWEEN = {
+    "year": year_dates,
+    "active_from": lambda day: (day, datetime.date.max),
+    "active_to": lambda day: (datetime.date.min, day),
+}
 
 
 # The filters that are not facets, with where and how the filter column shows them.
@@ -273,7 +291,7 @@ def declared_filters():
         "amount_to": pounds_filter("lte", "Funding to", "250000"),
         "year": YearFilter(
             label="Active in year",
-            method="filter_year",
+            method="filter_active",
             min_value=1990,
             max_value=2100,
             error_messages={
@@ -282,8 +300,8 @@ def declared_filters():
                 "max_value": "Year must be 2100 or earlier",
             },
         ),
-        "active_from": DateFilter(label="Active from", method="filter_active_from"),
-        "active_to": DateFilter(label="Active to", method="filter_active_to"),
+        "active_from": DateFilter(label="Active from", method="filter_active"),
+        "active_to": DateFilter(label="Active to", method="filter_active"),
     }
 
 

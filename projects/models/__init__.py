@@ -32,6 +32,7 @@ from .project import (
     web_search_query,
     with_published_project_count,
     with_published_projects,
+    year_dates,
 )
 from .taxonomy import TargetGroup, Theme
 
@@ -61,4 +62,5 @@ __all__ = [
     "with_funding_received",
     "with_published_project_count",
     "with_published_projects",
+    "year_dates",
 ]

@@ -111,6 +111,11 @@ def in_facet(facet, options):
     return Q(facet_keys__overlap=[facet_key(facet, option) for option in options])
 
 
+def year_dates(year):
+    """The first and last days of a calendar year."""
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
 def newest_first(field, *, name, **options):
     """An index of published projects from the highest `field` down, the newest id breaking
     ties: the order of one of the list's sorts."""
@@ -171,7 +176,7 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
 
     def active_in(self, year):
         """Projects running at any time in the calendar year."""
-        return self.active_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        return self.active_between(*year_dates(year))
 
     def among(self, ids):
         """Those of these projects whose ids are in `ids`, as one array parameter, which is

@@ -1,6 +1,7 @@
-"""The projects list's results, written in Python: the list is the busiest page, and a result
-drawn here costs a fraction of one drawn by the template engine. The markup is what a template
-would write: GOV.UK classes, every text from the database HTML-escaped."""
+"""The projects list's results and its facets' options, written in Python: the list is the
+busiest page, and a result or an option drawn here costs a fraction of one drawn by the
+template engine (the filter column's 140 options took 7 ms of each new page). The markup is
+what a template would write: GOV.UK classes, every text from the database HTML-escaped."""
 
 from html import escape
 
@@ -86,5 +87,39 @@ def project_results(projects):
                 slug=escape(project["slug"]),
             )
             for project in projects
+        )
+    )
+
+
+OPTION = (
+    '<div class="govuk-{control}__item">\n'
+    '  <input class="govuk-{control}__input" id="{id}" name="{name}" '
+    'type="{type}" value="{value}"{checked}>\n'
+    '  <label class="govuk-label govuk-{control}__label" for="{id}">'
+    '{label} <span class="portal-facet-count">({count}'
+    '<span class="govuk-visually-hidden"> projects</span>)</span></label>\n'
+    "</div>\n"
+)
+
+
+@register.simple_tag
+def facet_options(facet):
+    """A facet's options (projects.facets.Facet) as GOV.UK checkboxes or radios, each with how
+    many projects choosing it gives."""
+    name = escape(facet.field.html_name)
+    # Safe: every value from the database is escaped below.
+    return mark_safe(
+        "".join(
+            OPTION.format(
+                control=facet.control,
+                id=escape(option.id),
+                name=name,
+                type=facet.input_type,
+                value=escape(option.value),
+                checked=" checked" if option.selected else "",
+                label=escape(option.label),
+                count=option.count,
+            )
+            for option in facet.options
         )
     )

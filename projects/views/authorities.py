@@ -68,7 +68,7 @@ class BoroughListView(SharedPageMixin, TemplateView):
     def page_key(self):
         if not self.form.is_valid():
             return None
-        return {"sort": self.form.sort_choice, "measure": self.form.measure_choice.key}
+        return self.form.choices_made()
 
     def get(self, request, *args, **kwargs):
         form = self.form

@@ -68,12 +68,7 @@ class ProjectListView(SharedPageMixin, FilteredListView):
         filterset = self.filterset
         if not filterset.is_valid():
             return None
-        return {
-            "filters": self.key,
-            "sort": filterset.sort,
-            "page_size": filterset.page_size,
-            "page": filterset.page_number,
-        }
+        return {**self.key, **filterset.chosen_controls()}
 
     def filter_context(self, filterset):
         version = self.catalogue_version

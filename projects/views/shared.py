@@ -12,7 +12,9 @@ sent as it is.
 Only pages answered with 200 are kept, under the values they read, cleaned: parameters a page
 does not read, or reads in another order, share its entry, and a query string it cannot use is
 answered (400) but never kept, nor is a page number past the end (which shows the last page),
-so no visitor can fill the cache with pages nobody asked for.
+so no visitor can fill the cache with pages nobody asked for. A query string that is exactly
+as its page is kept (as the site's own links and forms give it, mostly) finds the page without
+being cleaned first: cleaning the values a page reads can take as long as sending it.
 """
 
 from django.contrib.messages import get_messages
@@ -21,7 +23,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
-from portal.caching import cached
+from portal.caching import cached, in_cache
 
 from ..models import CatalogueVersion
 
@@ -32,21 +34,41 @@ def kept(page):
     return page["kept"]
 
 
+def as_queried(values):
+    """{parameter: value or values} as a query string gives them: {parameter: [strings]},
+    leaving out those without a value."""
+    queried = {}
+    for name, value in values.items():
+        listed = value if isinstance(value, list | tuple) else [value]
+        if listed and listed != [""] and value is not None:
+            queried[name] = [str(each) for each in listed]
+    return queried
+
+
 class SharedPageMixin:
     def page_key(self):
         """The values this page reads from the query string, cleaned, that tell it from the
-        others at its path: none for a page that reads none; None when they cannot be used
-        (the page answers 400, and is not kept)."""
+        others at its path ({parameter: value or values}, as the query string would give them
+        (a slug for a record), leaving out those at their defaults): none for a page that
+        reads none; None when they cannot be used (the page answers 400, and is not kept)."""
         return {}
 
     def dispatch(self, request, *args, **kwargs):
         # The catalogue's version first: whatever is read after it is at least as new.
         self.catalogue_version = CatalogueVersion.current()
-        key = self.page_key() if request.method == "GET" else None
+        if request.method != "GET":
+            return super().dispatch(request, *args, **kwargs)
+        for_everyone = not request.user.is_authenticated and not len(get_messages(request))
+        if for_everyone:
+            as_asked = {"path": request.path, "query": dict(request.GET.lists())}
+            page = in_cache("anonymous-page", as_asked, self.catalogue_version)
+            if page is not None:
+                return HttpResponse(page["html"], status=page["status"])
+        key = self.page_key()
         if key is None:
             return super().dispatch(request, *args, **kwargs)
-        address = {"path": request.path, **key}
-        if request.user.is_authenticated or len(get_messages(request)):
+        address = {"path": request.path, "query": as_queried(key)}
+        if not for_everyone:
             return self.layout(request, self.parts(request, address, args, kwargs))
 
         def whole_page():
