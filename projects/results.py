@@ -1,12 +1,9 @@
 """The results of the projects list, fetched the cheapest way their order allows: a page's ids,
 then one query for those projects' fields."""
 
-import functools
-
 from portal.caching import cached
 
 from .facet_index import current_index
-from .facets import NAMED
 from .filters.catalogue import SEARCH, Sort
 from .models import Project, PublishedSearchVector
 
@@ -47,17 +44,16 @@ class IndexedResults(Results):
 
 class RankedResults(Results):
     """A search in relevance order: `in_order`, a query of its results' ids in that order, of
-    which the first RANKED are kept from a cached ranking (what `ranking` gives, if given).
+    which the first RANKED are kept.
 
-    Ranking a common word means scoring every project it matches; the ranking is the same for
-    everyone until the catalogue changes, so it is worked out once and kept.
+    Ranking scores every project it ranks; the ranking is the same for everyone until the
+    catalogue changes, so it is worked out once and kept.
     """
 
-    def __init__(self, in_order, fields, key, version, ranking=None):
+    def __init__(self, in_order, fields, key, version):
         super().__init__(fields)
         self.in_order = in_order
-        ranking = ranking or (lambda: list(in_order[:RANKED]))
-        self.ranking = cached("project-ranking", key, ranking, version)
+        self.ranking = cached("project-ranking", key, lambda: list(in_order[:RANKED]), version)
 
     def ids(self, window):
         if window.stop is not None and window.stop <= len(self.ranking):
@@ -65,41 +61,16 @@ class RankedResults(Results):
         return list(self.in_order[window])
 
 
-def ranked_vectors(filterset):
-    """The ids of the published projects a filterset's search matches, by relevance, read from
-    their search vectors alone: a third of the projects table to read."""
-    vectors = PublishedSearchVector.objects.using(filterset.qs.db)
-    return vectors.ranked(filterset.form.cleaned_data[SEARCH]).values_list("project_id", flat=True)
-
-
-def ranked_within(ranked_ids, projects, published):
-    """The first RANKED of `projects` (a BitMap) in the order of `ranked_ids`, the ids of all
-    `published` projects a search matches, by relevance. Read from just enough of the top of
-    that ranking to hold them twice over if the other filters leave projects out evenly, and
-    from all of it if not."""
-    wanted = min(RANKED, len(projects))
-    enough = 2 * RANKED * published // max(len(projects), 1)
-    found = [pk for pk in ranked_ids[:enough] if pk in projects]
-    if len(found) < wanted:
-        found = [pk for pk in ranked_ids if pk in projects]
-    return found[:RANKED]
-
-
 def results(filterset, fields, key, version, projects):
     """The published projects' results of a filterset (its valid filters are `key`, and
     `projects` the ids of those they give) to page through, as rows of `fields` (with "pk")."""
     using = filterset.qs.db
-    index = current_index(using, version)
     if filterset.sort != Sort.RELEVANCE:
-        return IndexedResults(fields, index, filterset.sort, projects)
-    if list(key) == [SEARCH]:
-        in_order = ranked_vectors(filterset)
-    else:
-        in_order = filterset.qs.values_list("pk", flat=True)
-    ranking = None
-    if list(key) != [SEARCH] and len(projects) > NAMED:
-        # Results too many to name: their first ones picked from the search vectors' ranking.
-        ranking = functools.partial(
-            ranked_within, ranked_vectors(filterset), projects, len(index.published)
-        )
-    return RankedResults(in_order, fields, key, version, ranking)
+        return IndexedResults(fields, current_index(using, version), filterset.sort, projects)
+    # Ranked from the published projects' search vectors alone, a third of the projects table;
+    # with other filters, only the projects they leave, however few: no more are scored.
+    vectors = PublishedSearchVector.objects.using(using)
+    if list(key) != [SEARCH]:
+        vectors = vectors.among(projects)
+    in_order = vectors.ranked(filterset.form.cleaned_data[SEARCH])
+    return RankedResults(in_order.values_list("project_id", flat=True), fields, key, version)

@@ -6,10 +6,14 @@ from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import models
 from django.db.models import F
 
-from .project import BY_RELEVANCE, Project, web_search_query
+from .project import BY_RELEVANCE, EqualsAny, Project, web_search_query
 
 
 class PublishedSearchVectorQuerySet(models.QuerySet):
+    def among(self, ids):
+        """Those of the projects whose ids are in `ids`, as one array parameter."""
+        return self.filter(EqualsAny(F("project_id"), list(ids)))
+
     def matching(self, text):
         return self.filter(search_vector=web_search_query(text))
 

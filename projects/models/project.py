@@ -346,6 +346,13 @@ class Project(Versioned):
             # With the end date, the list's "active in" filters read this index only.
             newest_first("start_date", name="project_published_start", include=["end_date"]),
             newest_first("funding_total", name="project_published_funding"),
+            # The facet index's order by end date (facet_index.ORDERS), those still running first.
+            models.Index(
+                F("end_date").desc(nulls_first=True),
+                F("id").desc(),
+                condition=PUBLISHED,
+                name="project_published_end",
+            ),
             models.Index(
                 fields=["title", "id"], condition=PUBLISHED, name="project_published_title"
             ),
