@@ -93,17 +93,22 @@ def days(day):
 NEVER_ENDS = datetime.date.max.toordinal() + 1
 
 
+class Days(Func):
+    """A date as days() counts it, worked out by PostgreSQL."""
+
+    template = f"COALESCE(%(expressions)s - DATE '0001-01-01' + 1, {NEVER_ENDS})"
+    output_field = BigIntegerField()
+
+
 @dataclass(frozen=True)
 class Ordered:
-    """How the index holds an order of the published projects: by a value, highest first
-    with the highest id first among equals (as the list's sorts by date and by money), held
-    as an integer beside each id; or, without a value, by `ordering` (the title's, which only
-    PostgreSQL's collation can compare)."""
+    """How the index holds an order of the published projects: by a value (an expression
+    giving a whole number), highest first with the highest id first among equals (as the
+    list's sorts by date and by money), held beside each id; or, without a value, by
+    `ordering` (the title's, which only PostgreSQL's collation can compare)."""
 
     ordering: tuple
-    # The value as read: an expression, and the integer it is held as.
     value: object = None
-    integer: object = int
 
 
 # Every order the index holds: the list's sorts, and the projects by end date, from which the
@@ -113,12 +118,12 @@ ORDERS = {
         Sort.ORDERINGS[Sort.NEWEST],
         Cast(Extract("published_at", "epoch", tzinfo=datetime.UTC) * 1_000_000, BigIntegerField()),
     ),
-    Sort.START: Ordered(Sort.ORDERINGS[Sort.START], F("start_date"), days),
+    Sort.START: Ordered(Sort.ORDERINGS[Sort.START], Days(F("start_date"))),
     Sort.FUNDING: Ordered(
         Sort.ORDERINGS[Sort.FUNDING], Cast(F("funding_total") * 100, BigIntegerField())
     ),
     Sort.TITLE: Ordered(Sort.ORDERINGS[Sort.TITLE]),
-    "end": Ordered((F("end_date").desc(nulls_first=True), "-pk"), F("end_date"), days),
+    "end": Ordered((F("end_date").desc(nulls_first=True), "-pk"), Days(F("end_date"))),
 }
 
 
@@ -241,7 +246,7 @@ class FacetIndex:
             orders = {
                 name: order.changed(
                     changed,
-                    [(row["pk"], ORDERS[name].integer(row[f"order_{name}"])) for row in rows],
+                    [(row["pk"], row[f"order_{name}"]) for row in rows],
                 )
                 for name, order in self.orders.items()
             }
@@ -308,8 +313,8 @@ class FacetIndex:
 
 
 def orders_of(published):
-    """{name: Order} of `published` in each of ORDERS, read in one query: each order by a scan
-    of the index that keeps it (models.project), sent as an array of ids and one of values."""
+    """{name: Order} of `published` in each of ORDERS: each order read by a scan of the index
+    that keeps it (models.project), sent as an array of ids and one of values."""
     arrays = {}
     for name, ordered in ORDERS.items():
         in_order = published.order_by(*ordered.ordering)
@@ -318,13 +323,7 @@ def orders_of(published):
             arrays[f"{name}_values"] = in_order.values(value=ordered.value)
     read = arrays_of(arrays, published.db)
     return {
-        name: Order(
-            array.array("I", read[name]),
-            None
-            if ordered.value is None
-            else array.array("q", map(ordered.integer, read[f"{name}_values"])),
-        )
-        for name, ordered in ORDERS.items()
+        name: Order(array.array("I", read[name]), read.get(f"{name}_values")) for name in ORDERS
     }
 
 
@@ -362,12 +361,16 @@ def snapshot(using):
 
 
 def arrays_of(querysets, using):
-    """{name: the one column of `querysets[name]`, in its order, as a list}, in one query."""
-    compiled = [queryset.query.get_compiler(using).as_sql() for queryset in querysets.values()]
-    sql = "SELECT " + ", ".join(f"ARRAY({subquery})" for subquery, _ in compiled)
+    """{name: the one column of `querysets[name]`, whole numbers, in its order, as an array of
+    64-bit integers}. One query each, each made an array at once: lists of them all at the
+    same time would leave the worker holding 40 MB more for good."""
+    arrays = {}
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [param for _, params in compiled for param in params])
-        return dict(zip(querysets, cursor.fetchone(), strict=True))
+        for name, queryset in querysets.items():
+            subquery, params = queryset.query.get_compiler(using).as_sql()
+            cursor.execute(f"SELECT ARRAY({subquery})", params)
+            arrays[name] = array.array("q", cursor.fetchone()[0])
+    return arrays
 
 
 def current_index(using="default", version=None):

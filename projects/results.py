@@ -1,14 +1,13 @@
 """The results of the projects list, fetched the cheapest way their order allows: a page's ids,
 then one query for those projects' fields."""
 
+from itertools import islice
+
 from portal.caching import cached
 
 from .facet_index import current_index
 from .filters.catalogue import SEARCH, Sort
 from .models import Project, PublishedSearchVector
-
-# How far a search ranking is kept: 50 pages of 20, beyond which few people read.
-RANKED = 1000
 
 
 class Results:
@@ -43,22 +42,18 @@ class IndexedResults(Results):
 
 
 class RankedResults(Results):
-    """A search in relevance order: `in_order`, a query of its results' ids in that order, of
-    which the first RANKED are kept.
+    """Published projects (a BitMap of their ids) in the relevance order of a search they all
+    match: a page's ids are picked in memory from `ranking`, the ids of every project the
+    search matches, best first."""
 
-    Ranking scores every project it ranks; the ranking is the same for everyone until the
-    catalogue changes, so it is worked out once and kept.
-    """
-
-    def __init__(self, in_order, fields, key, version):
+    def __init__(self, fields, ranking, projects):
         super().__init__(fields)
-        self.in_order = in_order
-        self.ranking = cached("project-ranking", key, lambda: list(in_order[:RANKED]), version)
+        self.ranking = ranking
+        self.projects = projects
 
     def ids(self, window):
-        if window.stop is not None and window.stop <= len(self.ranking):
-            return self.ranking[window]
-        return list(self.in_order[window])
+        results = (pk for pk in self.ranking if pk in self.projects)
+        return list(islice(results, window.start, window.stop))
 
 
 def results(filterset, fields, key, version, projects):
@@ -67,10 +62,14 @@ def results(filterset, fields, key, version, projects):
     using = filterset.qs.db
     if filterset.sort != Sort.RELEVANCE:
         return IndexedResults(fields, current_index(using, version), filterset.sort, projects)
-    # Ranked from the published projects' search vectors alone, a third of the projects table;
-    # with other filters, only the projects they leave, however few: no more are scored.
-    vectors = PublishedSearchVector.objects.using(using)
-    if list(key) != [SEARCH]:
-        vectors = vectors.among(projects)
-    in_order = vectors.ranked(filterset.form.cleaned_data[SEARCH])
-    return RankedResults(in_order.values_list("project_id", flat=True), fields, key, version)
+    # Ranking scores every project the search matches, whatever the other filters: the same
+    # for every combination of filters with this search until the catalogue changes, so it is
+    # worked out once for them all, from the published projects' search vectors alone.
+    text = filterset.form.cleaned_data[SEARCH]
+    ranking = cached(
+        "search-ranking",
+        {SEARCH: text},
+        lambda: PublishedSearchVector.objects.using(using).ranking(text),
+        version,
+    )
+    return RankedResults(fields, ranking, projects)

@@ -126,6 +126,22 @@ def test_the_json_export_keeps_lists_and_numbers(client, projects):
     assert project["funding_gbp"] == 2001.0
     assert project["end_date"] is None
     assert project["lead_borough_gss_code"] == "E09000012"
+    # The facets no other column shows: the values of the options the project holds.
+    hackney = borough("hackney")
+    assert project["london"] == [hackney.inner_outer_ons]
+    assert project["partnership"] == [hackney.partnership]
+    assert project["funder_kind"] == ["trust"]
+    assert project["multi_year"] == ["no"]
+    assert project["restrictions"] == ["light-touch"]
+
+
+def test_a_facets_column_lists_every_option_held_in_alphabetical_order(client, projects):
+    fund(projects, "10", restrictions="ring-fenced", first_year=2024, last_year=2026)
+    [row] = read_csv(download(client, "/projects/export.csv?q=befriending"))
+    assert row["restrictions"] == "light-touch; ring-fenced"
+    assert row["multi_year"] == "yes"  # one of its settlements is for several years
+    [camden] = read_csv(download(client, "/projects/export.csv?borough=camden&theme=safeguarding"))
+    assert camden["restrictions"] == camden["funder_kind"] == ""
 
 
 def test_an_export_with_bad_filters_explains_the_errors(client, projects):

@@ -1,29 +1,28 @@
 """Data derived from projects that database triggers keep in step with every write (the
 projects app's first migration): a copy of the published projects' search vectors."""
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import models
 from django.db.models import F
 
-from .project import BY_RELEVANCE, EqualsAny, Project, web_search_query
+from .project import BY_RELEVANCE, Project, web_search_query
 
 
 class PublishedSearchVectorQuerySet(models.QuerySet):
-    def among(self, ids):
-        """Those of the projects whose ids are in `ids`, as one array parameter."""
-        return self.filter(EqualsAny(F("project_id"), list(ids)))
-
     def matching(self, text):
         return self.filter(search_vector=web_search_query(text))
 
     def not_matching(self, text):
         return self.exclude(search_vector=web_search_query(text))
 
-    def ranked(self, text):
-        """Those matching `text` in the order ProjectFilterSet sorts a search by relevance."""
+    def ranking(self, text):
+        """The ids of the projects matching `text`, best first: the order ProjectFilterSet
+        sorts a search by relevance."""
         rank = SearchRank(F("search_vector"), web_search_query(text))
-        return self.matching(text).annotate(rank=rank).order_by(*BY_RELEVANCE)
+        ranked = self.matching(text).annotate(rank=rank)
+        return ranked.aggregate(ids=ArrayAgg("pk", order_by=BY_RELEVANCE, default=[]))["ids"]
 
 
 class PublishedSearchVector(models.Model):
