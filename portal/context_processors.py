@@ -16,10 +16,12 @@ NAVIGATION = [
 
 
 def portal(request):
-    return {
-        "demo_notice": settings.DEMO_NOTICE,
-        "navigation": [
+    def navigation():
+        return [
             {"label": label, "url": reverse(name), "active": request.path.startswith(prefixes)}
             for label, name, prefixes in NAVIGATION
-        ],
-    }
+        ]
+
+    # Worked out when a template shows it (the layout), not for each part of a page rendered on
+    # its own (projects/views/shared.py): a template calls a callable it is given.
+    return {"demo_notice": settings.DEMO_NOTICE, "navigation": navigation}

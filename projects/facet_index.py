@@ -362,14 +362,19 @@ def snapshot(using):
 
 def arrays_of(querysets, using):
     """{name: the one column of `querysets[name]`, whole numbers, in its order, as an array of
-    64-bit integers}. One query each, each made an array at once: lists of them all at the
-    same time would leave the worker holding 40 MB more for good."""
-    arrays = {}
+    64-bit integers}, in one query. Each is sent as text and made an array in turn: as lists of
+    numbers all at once they took 40 MB at 100,000 projects, which the worker kept."""
+    compiled = [queryset.query.get_compiler(using).as_sql() for queryset in querysets.values()]
+    sql = "SELECT " + ", ".join(
+        f"ARRAY_TO_STRING(ARRAY({subquery}), ',')" for subquery, _ in compiled
+    )
     with connections[using].cursor() as cursor:
-        for name, queryset in querysets.items():
-            subquery, params = queryset.query.get_compiler(using).as_sql()
-            cursor.execute(f"SELECT ARRAY({subquery})", params)
-            arrays[name] = array.array("q", cursor.fetchone()[0])
+        cursor.execute(sql, [param for _, params in compiled for param in params])
+        sent = list(cursor.fetchone())
+    arrays = {}
+    for index, name in enumerate(querysets):
+        numbers, sent[index] = sent[index], None
+        arrays[name] = array.array("q", map(int, numbers.split(",")) if numbers else ())
     return arrays
 
 
