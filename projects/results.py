@@ -9,6 +9,11 @@ from .facet_index import current_index
 from .filters.catalogue import SEARCH, Sort
 from .models import Project, PublishedSearchVector
 
+# Results of a search this few are ranked among themselves alone.
+FEW = 2_000
+# How many of a search's best matches are ranked first, for the first pages of any results.
+TOP = 2_000
+
 
 class Results:
     """An ordered list of projects to page through, as rows of `fields`; a subclass says which
@@ -43,17 +48,23 @@ class IndexedResults(Results):
 
 class RankedResults(Results):
     """Published projects (a BitMap of their ids) in the relevance order of a search they all
-    match: a page's ids are picked in memory from `ranking`, the ids of every project the
-    search matches, best first."""
+    match: a page's ids are picked in memory from a ranking of the search's matches (their
+    ids, best first), the first of `rankings` that holds the page. `rankings`, shortest first,
+    are pairs of how many ids a ranking holds at most (None: every match) and a function
+    giving it."""
 
-    def __init__(self, fields, ranking, projects):
+    def __init__(self, fields, rankings, projects):
         super().__init__(fields)
-        self.ranking = ranking
+        self.rankings = rankings
         self.projects = projects
 
     def ids(self, window):
-        results = (pk for pk in self.ranking if pk in self.projects)
-        return list(islice(results, window.start, window.stop))
+        for most, ranking in self.rankings:
+            ranked = ranking()
+            picked = (pk for pk in ranked if pk in self.projects)
+            page = list(islice(picked, window.start, window.stop))
+            if most is None or len(ranked) < most or len(page) == window.stop - window.start:
+                return page
 
 
 def results(filterset, fields, key, version, projects):
@@ -62,14 +73,19 @@ def results(filterset, fields, key, version, projects):
     using = filterset.qs.db
     if filterset.sort != Sort.RELEVANCE:
         return IndexedResults(fields, current_index(using, version), filterset.sort, projects)
-    # Ranking scores every project the search matches, whatever the other filters: the same
-    # for every combination of filters with this search until the catalogue changes, so it is
-    # worked out once for them all, from the published projects' search vectors alone.
+    # Ranking scores every project it ranks, from the published projects' search vectors
+    # alone. A few results are ranked among themselves; more, from the search's ranking, the
+    # same for every combination of filters with the search until the catalogue changes: its
+    # first TOP (as quick to find as the best one), and every match only for a page beyond.
     text = filterset.form.cleaned_data[SEARCH]
-    ranking = cached(
-        "search-ranking",
-        {SEARCH: text},
-        lambda: PublishedSearchVector.objects.using(using).ranking(text),
-        version,
-    )
-    return RankedResults(fields, ranking, projects)
+    vectors = PublishedSearchVector.objects.using(using)
+
+    def ranking(parameters, compute):
+        return lambda: cached("search-ranking", parameters, compute, version)
+
+    if len(projects) <= FEW:
+        among = ranking(key, lambda: vectors.among(projects).ranking(text))
+        return RankedResults(fields, [(None, among)], projects)
+    top = ranking({SEARCH: text, "most": TOP}, lambda: vectors.ranking(text, TOP))
+    every = ranking({SEARCH: text}, lambda: vectors.ranking(text))
+    return RankedResults(fields, [(TOP, top), (None, every)], projects)

@@ -223,23 +223,40 @@ def searched_demo(chosen, seeded=False):
 
 
 @pytest.mark.parametrize(
-    "chosen", ["q=fictional", "q=fictional&amount_from=20000", "q=fictional&london=inner"]
+    "chosen", ["q=club", "q=fictional&amount_from=20000", "q=club&status=active"]
 )
-def test_a_search_is_ranked_once_for_every_combination_of_filters_with_it(chosen):
+def test_a_search_with_few_results_is_ranked_among_them_alone(chosen):
     listed, paged = searched_demo(chosen)
     assert len(listed) > 1
     with CaptureQueriesContext(connection) as queries:
         assert [row["pk"] for row in paged(slice(0, len(listed)))] == listed
-    assert [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
-    # Any other combination with the same search pages through the ranking already kept.
+    ranking = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+    assert ranking
+    assert all("projects_publishedsearchvector" in sql and "ANY" in sql for sql in ranking)
+
+
+@pytest.mark.parametrize("chosen", ["q=fictional", "q=fictional&london=inner"])
+def test_a_search_with_many_results_is_paged_from_the_searchs_own_ranking(chosen, monkeypatch):
+    monkeypatch.setattr(results_module, "FEW", 0)
+    monkeypatch.setattr(results_module, "TOP", 10)
+    listed, paged = searched_demo(chosen)
+    assert len(listed) > 30
+    with CaptureQueriesContext(connection) as queries:
+        assert [row["pk"] for row in paged(slice(0, 3))] == listed[0:3]
+    [top] = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+    assert "LIMIT 10" in top
+    assert [row["pk"] for row in paged(slice(20, 40))] == listed[20:40]
+    # Any other combination with the same search pages through the rankings already kept.
     listed, paged = searched_demo("q=fictional&status=active", seeded=True)
-    assert len(listed) > 1
     with CaptureQueriesContext(connection) as queries:
         assert [row["pk"] for row in paged(slice(0, len(listed)))] == listed
     assert not [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
 
 
-def test_a_search_pages_deep_and_past_its_end_in_the_lists_order():
+@pytest.mark.parametrize("few", [0, 2_000])
+def test_a_search_pages_deep_and_past_its_end_in_the_lists_order(few, monkeypatch):
+    monkeypatch.setattr(results_module, "FEW", few)
+    monkeypatch.setattr(results_module, "TOP", 3)
     listed, paged = searched_demo("q=club&status=active")
     assert len(listed) > 3
     assert [row["pk"] for row in paged(slice(2, 4))] == listed[2:4]

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import models
 from django.db.models import F
 
-from .project import BY_RELEVANCE, Project, web_search_query
+from .project import BY_RELEVANCE, EqualsAny, Project, web_search_query
 
 
 class PublishedSearchVectorQuerySet(models.QuerySet):
@@ -17,11 +17,19 @@ class PublishedSearchVectorQuerySet(models.QuerySet):
     def not_matching(self, text):
         return self.exclude(search_vector=web_search_query(text))
 
-    def ranking(self, text):
-        """The ids of the projects matching `text`, best first: the order ProjectFilterSet
-        sorts a search by relevance."""
-        rank = SearchRank(F("search_vector"), web_search_query(text))
-        ranked = self.matching(text).annotate(rank=rank)
+    def among(self, ids):
+        """Those of the projects whose ids are in `ids`, as one array parameter."""
+        return self.filter(EqualsAny(F("project_id"), list(ids)))
+
+    def ranking(self, text, most=None):
+        """The ids of the projects matching `text`, best first (the order ProjectFilterSet
+        sorts a search by relevance): the first `most` of them, or all."""
+        ranked = self.matching(text).annotate(
+            rank=SearchRank(F("search_vector"), web_search_query(text))
+        )
+        if most is not None:
+            return list(ranked.order_by(*BY_RELEVANCE).values_list("pk", flat=True)[:most])
+        # All of them as one array: Django reads rows a hundred at a time.
         return ranked.aggregate(ids=ArrayAgg("pk", order_by=BY_RELEVANCE, default=[]))["ids"]
 
 
