@@ -309,7 +309,8 @@ class RecommendationQuerySet(models.QuerySet):
     def by_reference(self, reference):
         """The recommendation a reference like "westminster-cohesion-commission-r3" names."""
         slug, _, number = reference.rpartition("-r")
-        if not slug or not number.isdigit():
+        # Only 0-9: str.isdigit() also takes digits int() cannot read, such as "²".
+        if not slug or not (number.isascii() and number.isdigit()):
             return self.none()
         return self.filter(commission__slug=slug, number=int(number))
 

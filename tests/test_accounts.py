@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -377,3 +377,14 @@ def test_resetting_the_password_lifts_a_lockout(client):
         "/account/sign-in/", {"username": user.username, "password": "a-new-long-password-42"}
     )
     assert response.status_code == 302
+
+
+def test_a_form_sent_without_its_security_token_is_explained_in_the_portals_layout(officer):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(SIGN_IN, {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 403
+    assertContains(response, "Your form could not be sent", status_code=403)
+    assertContains(response, "Nothing you entered has been saved", status_code=403)
+    assertContains(response, "govuk-service-navigation", status_code=403)
+    assertNotContains(response, "CSRF verification failed", status_code=403)
+    assert SESSION_KEY not in strict.session

@@ -546,6 +546,19 @@ def test_the_list_filters_by_the_recommendation_a_project_addresses(client, cata
     assert "there is no recommendation “camden-cohesion-r9”" in refused.text
 
 
+@pytest.mark.parametrize(
+    "reference", ["camden-cohesion-r²", "camden-cohesion-r٤", "camden-cohesion-r99999999999", "-r"]
+)
+@pytest.mark.parametrize("path", ["/projects/", "/projects/export.csv", "/projects/export.json"])
+def test_a_recommendation_that_is_no_number_is_refused_with_a_message(
+    client, catalogue, reference, path
+):
+    RecommendationFactory(commission=catalogue, number=4, text="Meet.")
+    response = client.get(path, {"recommendation": reference})
+    assert response.status_code == 400
+    assert f"there is no recommendation “{reference}”" in response.text
+
+
 def test_results_escape_what_officers_typed(client):
     ProjectFactory(title="<script>alert(1)</script> club", summary="Tea & <b>talk</b>")
     text = client.get("/projects/").text
