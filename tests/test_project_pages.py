@@ -565,3 +565,28 @@ def test_results_escape_what_officers_typed(client):
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; club" in text
     assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in text
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        (
+            " ".join(f"-w{n}" for n in range(20)),
+            "Search: use 12 words or fewer (this search has 20)",
+        ),
+        (" ".join(f"-word{n}" for n in range(300)), "Search: use 200 characters or fewer"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/projects/", "/projects/export.csv"])
+def test_a_search_too_long_to_be_typed_is_refused_with_a_message(
+    client, catalogue, search, message, path
+):
+    response = client.get(path, {"q": search})
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_a_search_of_twelve_words_is_answered(client, catalogue):
+    response = client.get("/projects/", {"q": "camden cohesion forum " * 4})
+    assert response.status_code == 200
+    assert result_titles(response) == ["Camden Cohesion Forum"]

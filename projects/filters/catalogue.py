@@ -27,6 +27,9 @@ from ..models import BY_RELEVANCE, Project, year_dates
 
 # The search filter's name, which is also the query string's.
 SEARCH = "q"
+# A search's bounds: each word is one more test of every project's words, and nobody types more.
+SEARCH_MOST_CHARACTERS = 200
+SEARCH_MOST_WORDS = 12
 PAGE_SIZES = [10, 20, 50, 100]
 DEFAULT_PAGE_SIZE = 20
 
@@ -117,6 +120,31 @@ class RecommendationField(forms.CharField):
                 params={"value": value},
             )
         return found
+
+
+class SearchField(forms.CharField):
+    """Words to search for, within SEARCH_MOST_CHARACTERS and SEARCH_MOST_WORDS (said when
+    exceeded, not cut short by the input, as GOV.UK advises)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if len(value) > SEARCH_MOST_CHARACTERS:
+            raise ValidationError(
+                "Search: use %(most)s characters or fewer (this search has %(length)s)",
+                code="too_long",
+                params={"most": SEARCH_MOST_CHARACTERS, "length": len(value)},
+            )
+        if len(value.split()) > SEARCH_MOST_WORDS:
+            raise ValidationError(
+                "Search: use %(most)s words or fewer (this search has %(count)s)",
+                code="too_many_words",
+                params={"most": SEARCH_MOST_WORDS, "count": len(value.split())},
+            )
+        return value
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
 
 
 class RecommendationFilter(django_filters.Filter):
@@ -282,7 +310,7 @@ def declared_filters():
     """Every filter of the list, in the order its form holds them: the search, the facets,
     then the rest."""
     return {
-        SEARCH: django_filters.CharFilter(label="Search", method="filter_search"),
+        SEARCH: SearchFilter(label="Search", method="filter_search"),
         **{facet.name: facet.filter() for facet in FACETS},
         "recommendation": RecommendationFilter(
             label="Addresses the recommendation", method="filter_recommendation"
