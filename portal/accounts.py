@@ -3,19 +3,28 @@
 These are Django's own authentication views with GOV.UK templates, labels and error messages.
 Repeated failed sign-ins are counted by django-axes (the AXES_* settings): when a username is
 locked out from an address, its middleware shows `registration/locked_out.html` instead.
+Requests to reset a password are limited per client address and per email address by
+django-ratelimit, counted in the shared cache (PASSWORD_RESET_RATE), and the email is sent from
+another thread, so that the answer takes as long for an address the portal knows as for one
+it does not.
 
 The templates have their own names so that they do not replace the admin's `registration/` ones.
 """
 
+import threading
 from typing import NamedTuple
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.db import connections
+from django.shortcuts import render
 from django.urls import path, reverse_lazy
 from django.utils.functional import lazy
+from django_ratelimit.core import is_ratelimited
 
 app_name = "accounts"
 
@@ -115,6 +124,56 @@ class ResetPasswordForm(AccountFormMixin, auth_forms.PasswordResetForm):
             "Enter an email address in the correct format, like name@example.org"
         )
 
+    def send_mail(self, *args, **kwargs):
+        """Written and sent from another thread: the request does not wait for the mail server,
+        which it would only for an address the portal knows."""
+        send = super().send_mail
+
+        def send_and_close():
+            try:
+                send(*args, **kwargs)
+            finally:
+                connections.close_all()  # any this thread opened
+
+        sending = threading.Thread(target=send_and_close)
+        sending.start()
+        if not settings.PASSWORD_RESET_EMAIL_IN_BACKGROUND:
+            sending.join()
+
+
+class ResetPasswordView(auth_views.PasswordResetView):
+    """Asks for an email address and sends it a reset link, at most PASSWORD_RESET_RATE times
+    from one client address and for one email address (429 beyond, saying when to try again)."""
+
+    form_class = ResetPasswordForm
+    template_name = "registration/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def post(self, request, *args, **kwargs):
+        # Both counted, whichever is over.
+        over = [
+            is_ratelimited(
+                request,
+                group="password-reset",
+                key=key,
+                rate=settings.PASSWORD_RESET_RATE,
+                method="POST",
+                increment=True,
+            )
+            for key in ("ip", "post:email")
+        ]
+        if any(over):
+            response = render(request, "registration/password_reset_limited.html", status=429)
+            response["Retry-After"] = str(RETRY_AFTER)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+# How long a client over the limit is told to wait, in seconds: the longest the limit counts over.
+RETRY_AFTER = 3600
+
 
 class SignOutView(auth_views.LogoutView):
     """POST signs out; GET (an old link, a typed address) shows a page with a Sign out button."""
@@ -155,17 +214,7 @@ urlpatterns = [
         ),
         name="password-change-done",
     ),
-    path(
-        "reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ResetPasswordForm,
-            template_name="registration/password_reset.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-sent"),
-        ),
-        name="password-reset",
-    ),
+    path("reset/", ResetPasswordView.as_view(), name="password-reset"),
     path(
         "reset/sent/",
         auth_views.PasswordResetDoneView.as_view(

@@ -195,6 +195,12 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="London Integration Projects Portal <portal@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Requests to reset a password allowed per client address and per email address
+# (django-ratelimit's "count/period", e.g. 5/h), counted in the cache: with Redis, by all workers
+# together.
+PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
+# The reset email is sent from another thread, so that the answer does not wait for it.
+PASSWORD_RESET_EMAIL_IN_BACKGROUND = True
 # Where the portal is served, for links in its emails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -30,3 +30,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# The tests read a reset email as soon as the request is answered (one test sends it from
+# another thread, as production does).
+PASSWORD_RESET_EMAIL_IN_BACKGROUND = False

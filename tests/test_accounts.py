@@ -2,12 +2,14 @@
 
 import datetime
 import re
+import time
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -388,3 +390,53 @@ def test_a_form_sent_without_its_security_token_is_explained_in_the_portals_layo
     assertContains(response, "govuk-service-navigation", status_code=403)
     assertNotContains(response, "CSRF verification failed", status_code=403)
     assert SESSION_KEY not in strict.session
+
+
+def test_password_resets_are_limited_per_address_and_per_email(client, officer, settings):
+    settings.PASSWORD_RESET_RATE = "3/h"
+    reset = reverse("accounts:password-reset")
+    for n in range(3):
+        response = client.post(reset, {"email": f"someone{n}@example.org"})
+        assert response.status_code == 302
+    refused = client.post(reset, {"email": "ada@hackney.example.org"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assertContains(refused, "Too many requests to reset a password", status_code=429)
+    assert mail.outbox == []
+    # Another client may still ask, but not for an email address already asked for 3 times.
+    elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+    assert elsewhere.post(reset, {"email": "ada@hackney.example.org"}).status_code == 302
+    for address in ("192.0.2.8", "192.0.2.9"):
+        Client(REMOTE_ADDR=address).post(reset, {"email": "ada@hackney.example.org"})
+    assert (
+        Client(REMOTE_ADDR="192.0.2.10")
+        .post(reset, {"email": "ada@hackney.example.org"})
+        .status_code
+        == 429
+    )
+
+
+class SlowMailer(locmem.EmailBackend):
+    """A mail server that takes its time."""
+
+    def send_messages(self, messages):
+        time.sleep(2)
+        return super().send_messages(messages)
+
+
+def test_the_reset_email_is_sent_without_the_request_waiting_for_it(client, officer, settings):
+    settings.PASSWORD_RESET_EMAIL_IN_BACKGROUND = True
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_accounts.SlowMailer", "OPTIONS": {}}}
+    reset = reverse("accounts:password-reset")
+    started = time.perf_counter()
+    known = client.post(reset, {"email": "ada@hackney.example.org"})
+    answered = time.perf_counter() - started
+    assert known.status_code == 302
+    # Not waiting for the mail server: the email goes two seconds after the answer.
+    assert answered < 1.5
+    assert mail.outbox == []
+    deadline = time.monotonic() + 10
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [message] = mail.outbox
+    assert message.to == ["ada@hackney.example.org"]
