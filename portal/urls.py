@@ -13,6 +13,7 @@ urlpatterns = [
     path("about/data/", AboutDataView.as_view(), name="about-data"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz/", views.health, name="health"),
+    path("readyz/", views.readiness, name="readiness"),
     path("", include("projects.urls.catalogue")),
     path("", include("projects.urls.authorities")),
     path("officer/", include("projects.urls.officers")),

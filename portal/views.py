@@ -1,20 +1,60 @@
 """The site's pages that belong to no part of the catalogue: the accessibility statement, the
-health check and the page for a form sent without its security token."""
+health checks and the page for a form sent without its security token."""
 
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from redis.exceptions import RedisError
 
 
 class AccessibilityView(TemplateView):
     template_name = "accessibility.html"
 
 
+logger = logging.getLogger(__name__)
+
+
 @never_cache
 def health(request):
-    """A constant answer through the whole stack, for load balancers (and the benchmark's
-    measure of the framework's own cost)."""
+    """Liveness: a constant answer through the whole stack, whatever the services behind it (and
+    the benchmark's measure of the framework's own cost)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def database_answers():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+def cache_answers():
+    key, value = "readiness", uuid.uuid4().hex
+    cache.set(key, value, timeout=10)
+    return cache.get(key) == value
+
+
+@never_cache
+def readiness(request):
+    """Readiness, for load balancers: 200 when the database and the cache both answer, 503
+    naming each that does not."""
+    down = []
+    for name, answers in (("database", database_answers), ("cache", cache_answers)):
+        try:
+            if not answers():
+                down.append(name)
+        except (DatabaseError, RedisError, OSError) as error:
+            logger.warning("Readiness: the %s does not answer: %s", name, error)
+            down.append(name)
+    if down:
+        return HttpResponse(
+            f"not ready: {', '.join(down)} down", content_type="text/plain", status=503
+        )
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -75,6 +75,7 @@ def test_the_environment_configures_a_production_deployment(environment):
     assert settings["CACHES"]["default"] == {
         "BACKEND": "portal.cache.RedisCache",
         "LOCATION": "redis://cache.example.org:6379/1",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
     }
     assert settings["MAILERS"]["default"]["OPTIONS"] == {
         "host": "smtp.example.org",
