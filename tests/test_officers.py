@@ -64,6 +64,25 @@ def test_officer_pages_ask_anonymous_visitors_to_sign_in(client):
     assert response["Location"] == "/account/sign-in/?next=/officer/"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/officer/",
+        "/officer/projects/",
+        "/officer/projects/new/",
+        "/officer/projects/hackney-draft-project/",
+        "/officer/settlements/",
+        "/admin/",
+        "/admin/projects/project/",
+    ],
+)
+def test_officer_and_admin_pages_are_kept_by_no_browser_or_proxy(client, people, projects, path):
+    response = signed_in(client, people["admin"]).get(path)
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
 def test_an_account_without_an_authority_is_refused_with_a_reason(client):
     response = signed_in(client, UserFactory()).get("/officer/projects/")
     assert response.status_code == 403

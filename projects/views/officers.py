@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import TemplateView
 
 from boroughs.forms import CommissionRecommendations, OfficerCommissionForm
@@ -45,14 +46,17 @@ PER_PAGE = 25
 
 
 class OfficerMixin(LoginRequiredMixin):
-    """Signed-in officers of at least one authority, and staff; anyone else is refused."""
+    """Signed-in officers of at least one authority, and staff; anyone else is refused. What
+    they see is theirs alone: no browser or proxy keeps it (Cache-Control: private, no-store)."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not (
             request.user.is_staff or Membership.objects.roles_of(request.user)
         ):
             raise PermissionDenied("Your account is not an officer of any London authority.")
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class RecordFormView(OfficerMixin, TemplateView):
