@@ -152,6 +152,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# The header a trusted proxy writes the client's address into (e.g. X-Forwarded-For), for the
+# lockout and the rate limits (portal/clients.py); unset, the connection's address counts.
+CLIENT_ADDRESS_HEADER = env.str("DJANGO_CLIENT_ADDRESS_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
+RATELIMIT_IP_META_KEY = "portal.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

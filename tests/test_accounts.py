@@ -164,6 +164,41 @@ def test_the_lockout_is_for_one_username_from_one_address(client, officer):
     assert sign_in(client, "ada", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 302
 
 
+PROXY = "10.0.0.2"
+
+
+@pytest.mark.parametrize("header", ["", "X-Forwarded-For"])
+def test_behind_a_proxy_the_lockout_counts_the_client_the_proxy_names(
+    client, officer, settings, header
+):
+    """All requests come from the proxy's address. With the proxy's header configured, one
+    client's failures lock out that client only, whatever it writes in the header itself."""
+    settings.CLIENT_ADDRESS_HEADER = header
+    through_proxy = {"REMOTE_ADDR": PROXY}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker writes an address of its own; the proxy appends the real one.
+        sign_in(
+            client,
+            "ada",
+            "a-wrong-guess",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.66, 198.51.100.{_}, 203.0.113.9",
+            **through_proxy,
+        )
+    colleague = sign_in(
+        client, "ada", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.20", **through_proxy
+    )
+    if header:
+        assert colleague.status_code == 302
+        client.logout()
+        attacker = sign_in(
+            client, "ada", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9", **through_proxy
+        )
+        assert attacker.status_code == 429
+    else:
+        # Counted by the connection, everyone behind the proxy is one client.
+        assert colleague.status_code == 429
+
+
 def test_signing_in_clears_earlier_failures(client, officer):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in(client, "ada", "a-wrong-guess")
