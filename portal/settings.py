@@ -212,6 +212,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # (django-ratelimit's "count/period", e.g. 5/h), counted in the cache: with Redis, by all workers
 # together.
 PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
+# Downloads streaming at once, in all and from one client address (portal/downloads.py).
+DOWNLOADS_AT_ONCE = env.int("DJANGO_DOWNLOADS_AT_ONCE", default=2)
+DOWNLOADS_PER_CLIENT = env.int("DJANGO_DOWNLOADS_PER_CLIENT", default=1)
 # The reset email is sent from another thread, so that the answer does not wait for it.
 PASSWORD_RESET_EMAIL_IN_BACKGROUND = True
 # Where the portal is served, for links in its emails.

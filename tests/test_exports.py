@@ -7,7 +7,9 @@ import json
 
 import pytest
 from django.db import connection
+from django.test import Client
 
+from portal.downloads import DownloadPlaces, HeldWhileStreaming, TooManyDownloads
 from projects.exports import COLUMNS
 
 from .factories import FunderFactory, ProjectFactory, borough, target_group, theme
@@ -185,3 +187,37 @@ def test_an_export_leaves_the_database_connection_as_it_found_it(client, referen
     response = client.get(path)
     assert b"Exported" in b"".join(response.streaming_content)
     assert work_mem() == before
+
+
+def test_downloads_at_once_are_limited_per_client_and_in_all(client, projects, settings):
+    settings.DOWNLOADS_PER_CLIENT = 1
+    settings.DOWNLOADS_AT_ONCE = 2
+    first = client.get("/projects/export.csv")
+    assert first.status_code == 200
+    # While the first still streams, the same client is asked to wait.
+    busy = client.get("/projects/export.json")
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == "30"
+    assert "Downloads are busy" in busy.text
+    # Another client may download, and then nobody else.
+    second = Client(REMOTE_ADDR="192.0.2.7").get("/projects/export.json")
+    assert second.status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.8").get("/projects/export.csv").status_code == 429
+    # A download gives its places back when it ends.
+    b"".join(first.streaming_content)
+    b"".join(second.streaming_content)
+    again = client.get("/projects/export.csv")
+    assert again.status_code == 200
+    assert read_csv(b"".join(again.streaming_content).decode("utf-8"))
+    assert Client(REMOTE_ADDR="192.0.2.8").get("/projects/export.csv").status_code == 200
+
+
+def test_a_download_abandoned_part_way_gives_its_places_back(rf, settings):
+    settings.DOWNLOADS_PER_CLIENT = settings.DOWNLOADS_AT_ONCE = 1
+    request = rf.get("/projects/export.csv")
+    stream = HeldWhileStreaming(iter([b"id,title\n", b"more\n"]), DownloadPlaces(request))
+    with pytest.raises(TooManyDownloads):
+        DownloadPlaces(request)
+    next(iter(stream))
+    stream.close()  # as the server does when the client goes away
+    DownloadPlaces(request).give_back()

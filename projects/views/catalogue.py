@@ -5,12 +5,13 @@ import json
 from collections import defaultdict
 
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal.downloads import RETRY_AFTER, DownloadPlaces, HeldWhileStreaming, TooManyDownloads
 from portal.lists import FilteredListView, page_of
 from portal.money import financial_year_label
 
@@ -163,7 +164,8 @@ class ProjectCompareView(SharedPageMixin, TemplateView):
 
 
 class ProjectExportView(View):
-    """The filtered list of published projects as a streamed download."""
+    """The filtered list of published projects as a streamed download, while a place is free
+    (portal/downloads.py); otherwise 429, saying when to try again."""
 
     content_type = ""
     extension = ""
@@ -172,9 +174,16 @@ class ProjectExportView(View):
         filterset = ProjectFilterSet(request.GET, queryset=published_projects())
         if not filterset.is_valid():  # the list's page, with its error summary and status 400
             return ProjectListView.as_view()(request)
+        try:
+            places = DownloadPlaces(request)
+        except TooManyDownloads:
+            response = render(request, "projects/downloads_busy.html", status=429)
+            response["Retry-After"] = str(RETRY_AFTER)
+            return response
         base_url = request.build_absolute_uri("/projects/")
         response = StreamingHttpResponse(
-            self.stream(filterset.qs, base_url, request), content_type=self.content_type
+            HeldWhileStreaming(self.stream(filterset.qs, base_url, request), places),
+            content_type=self.content_type,
         )
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (
