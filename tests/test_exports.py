@@ -6,10 +6,11 @@ import io
 import json
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from portal.downloads import DownloadPlaces, HeldWhileStreaming, TooManyDownloads
+from projects import exports
 from projects.exports import COLUMNS
 
 from .factories import FunderFactory, ProjectFactory, borough, target_group, theme
@@ -221,3 +222,25 @@ def test_a_download_abandoned_part_way_gives_its_places_back(rf, settings):
     next(iter(stream))
     stream.close()  # as the server does when the client goes away
     DownloadPlaces(request).give_back()
+
+
+@pytest.mark.parametrize("path", ["/projects/export.csv", "/projects/export.json"])
+def test_a_database_failure_part_way_ends_the_download_as_failed(
+    client, projects, path, monkeypatch
+):
+    """The server then closes the connection without the stream's proper end, so that the
+    client sees a failed download, never a shorter file that looks complete."""
+
+    def copied_then_lost(connection, sql, params, options):
+        yield b"a first piece\n"
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(exports, "copied", copied_then_lost)
+    response = client.get(path)
+    assert response.status_code == 200
+    received = []
+    with pytest.raises(OperationalError):
+        received.extend(response.streaming_content)
+    # Whatever was sent before the failure, the file's end never is.
+    assert received
+    assert not b"".join(received).rstrip().endswith(b"]}")
