@@ -1,9 +1,12 @@
 """What the apps' models share: Versioned, the abstract model of records whose saves are counted
-so that lost updates are caught, and the database checks they declare alike."""
+so that lost updates are caught, the database checks they declare alike, and the outbox of
+emails the portal sends."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 
 class Versioned(models.Model):
@@ -45,3 +48,38 @@ def recorded_by():
         editable=False,
         related_name="+",
     )
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now):
+        """Not yet sent, and due to be tried (again)."""
+        return self.filter(sent_at__isnull=True, next_attempt_at__lte=now)
+
+
+class OutgoingEmail(models.Model):
+    """An email written in the same transaction as the step it tells of (portal/outbox.py), so
+    that it is kept exactly when the step is, and sent after: at once, and again later by
+    `manage.py deliver_email` for as long as the mail server does not take it."""
+
+    recipients = ArrayField(models.EmailField())
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_default=Now())
+    last_error = models.TextField(blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outgoing_email_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} to {', '.join(self.recipients)}"

@@ -204,6 +204,10 @@ MAILERS = {
         },
     }
 }
+if email_config["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    # A mail server that does not answer holds a sender this long at most (portal/outbox.py
+    # tries again later).
+    MAILERS["default"]["OPTIONS"]["timeout"] = 10
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="London Integration Projects Portal <portal@localhost>"
 )

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from boroughs.models import Membership
+from portal.outbox import queue_email
 
 from .models import Project, ProjectTransition
 
@@ -124,7 +124,8 @@ def take_step(*, project, action, by, comment=""):
             by=by,
             comment=comment,
         )
-        transaction.on_commit(lambda: notify(transition))
+        # Kept with the step, and sent once it commits (portal/outbox.py).
+        notify(transition)
     project.refresh_from_db()
     return transition
 
@@ -221,9 +222,8 @@ def notify(transition):
         "project": project,
         "url": settings.PORTAL_URL + reverse("officers:project", args=[project.slug]),
     }
-    send_mail(
+    queue_email(
         subject=f"{project.title}: {transition.get_action_display().lower()}",
-        message=render_to_string("officers/email/transition.txt", context),
-        from_email=None,
-        recipient_list=recipients,
+        body=render_to_string("officers/email/transition.txt", context),
+        recipients=recipients,
     )

@@ -1,13 +1,18 @@
 """Officers keep their own authorities' records; reviewers publish; nothing reaches the public
 before it is published; no edit is silently lost."""
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.core.management import call_command
+from django.utils import timezone
 
 from boroughs.models import Commission, Membership
+from portal.models import OutgoingEmail
 from projects.models import FundingSettlement, Project, ProjectTransition
 
 from .factories import (
@@ -735,3 +740,48 @@ def test_commission_edits_are_recorded_and_do_not_overwrite_each_other(client, p
     assert stale.status_code == 409
     commission.refresh_from_db()
     assert commission.summary == "A new summary."
+
+
+class UnreachableMailer(locmem.EmailBackend):
+    """A mail server that cannot be reached."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+
+def test_with_the_mail_server_down_a_step_succeeds_and_its_email_waits_in_the_outbox(
+    client, people, projects, settings, django_capture_on_commit_callbacks
+):
+    project = projects["draft"]
+    settings.MAILERS = {"default": {"BACKEND": "tests.test_officers.UnreachableMailer"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(client, people["editor"]).post(step_url(project, "submit"))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.publication_state == "submitted"
+    [waiting] = OutgoingEmail.objects.all()
+    assert waiting.sent_at is None
+    assert waiting.attempts == 1
+    assert "Connection refused" in waiting.last_error
+    assert waiting.recipients == ["hackney-reviewer@example.org"]
+
+    # Later, the mail server is back: the deliverer sends it once it is due, and only once.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    call_command("deliver_email", stdout=io.StringIO())
+    assert mail.outbox == []  # not due yet
+    OutgoingEmail.objects.update(next_attempt_at=timezone.now())
+    out = io.StringIO()
+    call_command("deliver_email", stdout=out)
+    assert "1 sent, 0 not sent" in out.getvalue()
+    call_command("deliver_email", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [["hackney-reviewer@example.org"]]
+    assert mail.outbox[0].subject == "Hackney draft project: submitted for review"
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
+
+
+def test_a_step_that_fails_leaves_no_email_behind(client, people, projects):
+    project = projects["published"]
+    response = signed_in(client, people["editor"]).post(step_url(project, "submit"))
+    assert response.status_code in (400, 403)
+    assert not OutgoingEmail.objects.exists()

@@ -83,6 +83,7 @@ def test_the_environment_configures_a_production_deployment(environment):
         "username": "mailer",
         "password": "pw",
         "use_tls": True,
+        "timeout": 10,
     }
     assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert settings["SECURE_SSL_REDIRECT"] is False
