@@ -6,7 +6,10 @@ Every test goes through the real admin flow: upload → preview → confirm.
 import csv
 import datetime
 import io
+import re
+import time
 import warnings
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -603,6 +606,76 @@ def test_a_file_over_the_row_limit_is_refused(curator):
         f"The file has more than {MAX_ROWS:,} rows; an import can take at most {MAX_ROWS:,}",
     )
     assert not Project.objects.exists()
+
+
+def workbook_bytes(book):
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        book.save(buffer)
+    return buffer.getvalue()
+
+
+def rewritten_sheet(content, rewrite):
+    """The workbook `content` with its sheet's XML passed through `rewrite`."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                data = rewrite(data)
+            target.writestr(member, data)
+    return buffer.getvalue()
+
+
+def far_cell_workbook(declared=True):
+    """A workbook of a few KB with its column names and one cell 100,000,000 rows down (beyond
+    what Excel allows, as a hostile file has it), its sheet's size declared or not."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["title", "summary"])
+    sheet.cell(row=1_000_000, column=1, value="far away")
+
+    def further(xml):
+        xml = xml.replace(b"1000000", b"100000000")
+        return xml if declared else re.sub(rb"<dimension[^>]*/>", b"", xml)
+
+    return rewritten_sheet(workbook_bytes(book), further)
+
+
+def expanding_workbook():
+    """A workbook under 1 MB whose sheet unzips to 60 MB of blank space."""
+    book = openpyxl.Workbook()
+    book.active.append(["title", "summary"])
+    return rewritten_sheet(
+        workbook_bytes(book),
+        lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 60_000_000),
+    )
+
+
+@pytest.mark.parametrize("model", [Project, FundingSettlement])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (far_cell_workbook, "more than 10,000 lines, blank ones included"),
+        (
+            lambda: far_cell_workbook(declared=False),
+            "more than 10,000 lines, blank ones included",
+        ),
+        (expanding_workbook, "The workbook expands to more than 50 MB"),
+    ],
+)
+def test_a_spreadsheet_bomb_is_refused_quickly_with_a_message(curator, model, make, message):
+    content = make()
+    assert len(content) < 1024 * 1024
+    started = time.perf_counter()
+    response = preview(curator, model, SimpleUploadedFile("bomb.xlsx", content))
+    assert_refused(response, message)
+    # Refused before anything like a hundred million rows was read: an order of magnitude
+    # under the five seconds allowed, so the bound shows on a slow machine too.
+    assert time.perf_counter() - started < 5
+    assert not model.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,18 @@
 """Reading an import file: UTF-8 CSV or the first sheet of an .xlsx workbook, at most
 MAX_UPLOAD_MB and MAX_ROWS rows, into a tablib Dataset. Every problem is an UploadError whose
-text is shown to the curator."""
+text is shown to the curator.
+
+A workbook is a zip of XML that can expand a thousandfold, and a sheet can declare a cell a
+hundred million rows down: before parsing, a workbook is refused when it expands beyond
+MAX_EXPANDED_MB or declares more than MAX_LINES rows, and its rows are read one at a time,
+stopping at MAX_LINES whatever it declared.
+"""
 
 import csv
 import io
 import re
 import warnings
+import zipfile
 
 import openpyxl
 import tablib
@@ -15,6 +22,10 @@ from openpyxl.utils import get_column_letter
 MAX_UPLOAD_MB = 5
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ROWS = 1000  # a project row takes ~30 ms to check, and as long again to save
+# Lines of a file, blank ones included, read at most: room for blank rows between the filled.
+MAX_LINES = 10 * MAX_ROWS
+# What an .xlsx may expand to once unzipped: a full sheet of MAX_ROWS rows is a few MB.
+MAX_EXPANDED_MB = 50
 
 
 class UploadError(Exception):
@@ -60,6 +71,8 @@ def tabulate(records):
     dataset = tablib.Dataset(headers=[names[index] for index in kept])
     filled = 0
     for number, record in enumerate(records, start=2):
+        if number > MAX_LINES:
+            raise UploadError(too_many_lines())
         cells = list(record)
         for index, cell in enumerate(cells):
             if not is_blank(cell) and (index >= len(names) or not names[index]):
@@ -77,6 +90,22 @@ def tabulate(records):
                 )
         dataset.append([cells[index] for index in kept])
     return dataset
+
+
+def too_many_lines():
+    return (
+        f"The file has more than {MAX_LINES:,} lines, blank ones included; an import reads at "
+        f"most {MAX_LINES:,} – delete the empty rows below your data, or split the file."
+    )
+
+
+def expanded_bytes(data):
+    """How large the workbook in `data` is once unzipped, from its zip directory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as workbook:
+            return sum(member.file_size for member in workbook.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return 0  # not a zip: openpyxl says so below
 
 
 def read_csv(data):
@@ -106,6 +135,12 @@ def read_csv(data):
 
 def read_xlsx(data):
     """The Dataset in the first sheet of the Excel workbook in `data` (bytes)."""
+    if expanded_bytes(data) > MAX_EXPANDED_MB * 1024 * 1024:
+        raise UploadError(
+            f"The workbook expands to more than {MAX_EXPANDED_MB} MB, far more than "
+            f"{MAX_ROWS:,} rows need. Save its first sheet as “CSV UTF-8 (Comma delimited)” and "
+            "upload that, or remove what else it holds."
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it does not read
@@ -117,7 +152,11 @@ def read_xlsx(data):
         ) from None
     try:
         sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # some programs record the size of a sheet wrongly
+        if (sheet.max_row or 0) > MAX_LINES:
+            raise UploadError(too_many_lines())
+        # Some programs record the size of a sheet wrongly: read what is there, a row at a
+        # time, up to MAX_LINES.
+        sheet.reset_dimensions()
         return tabulate(sheet.iter_rows(values_only=True))
     except UploadError:
         raise
