@@ -11,6 +11,7 @@ it does not.
 The templates have their own names so that they do not replace the admin's `registration/` ones.
 """
 
+import math
 import threading
 from typing import NamedTuple
 
@@ -24,7 +25,7 @@ from django.db import connections
 from django.shortcuts import render
 from django.urls import path, reverse_lazy
 from django.utils.functional import lazy
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 app_name = "accounts"
 
@@ -153,8 +154,8 @@ class ResetPasswordView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         # Both counted, whichever is over.
-        over = [
-            is_ratelimited(
+        usages = [
+            get_usage(
                 request,
                 group="password-reset",
                 key=key,
@@ -164,15 +165,19 @@ class ResetPasswordView(auth_views.PasswordResetView):
             )
             for key in ("ip", "post:email")
         ]
-        if any(over):
-            response = render(request, "registration/password_reset_limited.html", status=429)
-            response["Retry-After"] = str(RETRY_AFTER)
+        over = [usage for usage in usages if usage and usage["should_limit"]]
+        if over:
+            # Until every count that is over starts again.
+            wait = max(1, *(usage["time_left"] for usage in over))
+            response = render(
+                request,
+                "registration/password_reset_limited.html",
+                {"minutes": math.ceil(wait / 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
             return response
         return super().post(request, *args, **kwargs)
-
-
-# How long a client over the limit is told to wait, in seconds: the longest the limit counts over.
-RETRY_AFTER = 3600
 
 
 class SignOutView(auth_views.LogoutView):
