@@ -243,12 +243,7 @@ import json
 from projects.facet_keys import FACETS
 from projects.filters.catalogue import PAGE_SIZES, Sort
 from projects.demo import VOCABULARY
-options = {}
-for facet in FACETS:
-    if facet.rows:
-        options[facet.name] = list(facet.rows().values_list("slug", flat=True))
-    else:
-        options[facet.name] = [str(value) for value, _ in facet.choices()]
+options = {facet.name: facet.option_values() for facet in FACETS}
 words = sorted({w.lower() for names in VOCABULARY["activities"].values() for name in names
                 for w in name.split() if len(w) > 3 and w.isalpha()})
 print(json.dumps({"facets": options, "words": words + ["fictional"],

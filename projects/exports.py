@@ -222,7 +222,7 @@ def cell(column, *, for_csv):
     """The SQL expression for one of the project's own columns."""
     if column.kind == "held":
         facet = column.source.facet
-        value = HeldOptions(facet.name, tuple(str(value) for value, _ in facet.choices()))
+        value = HeldOptions(facet.name, tuple(facet.option_values()))
         if for_csv:
             # Made safe for spreadsheets by the query around it (export_query), so the
             # options are tested once.

@@ -76,6 +76,13 @@ class Facet:
     #: a change to one works out their projects' keys again (signals.py).
     reads: dict = field(default_factory=dict)
 
+    def option_values(self):
+        """Its options as the query string names them: the rows' slugs, or the choices'
+        values."""
+        if self.rows:
+            return sorted(self.rows().values_list("slug", flat=True))
+        return [str(value) for value, _ in self.choices()]
+
     def filter(self):
         """Its filter for the list's FilterSet: any chosen option matches, by the keys."""
         if self.rows:

@@ -32,13 +32,7 @@ def catalogue():
     # Seeding defers the constraint checks again; the version should move with each change.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    options = {}
-    for facet in FACETS:
-        if facet.rows:
-            options[facet.name] = sorted(facet.rows().values_list("slug", flat=True))
-        else:
-            options[facet.name] = [str(value) for value, _ in facet.choices()]
-    return options
+    return {facet.name: facet.option_values() for facet in FACETS}
 
 
 def filters(options):
