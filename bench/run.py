@@ -68,6 +68,8 @@ class Mode:
     junk: int
     #: Projects published one after another, after the first.
     bulk_publish: int
+    #: Rows of each import file (projects, settlements) previewed and confirmed.
+    import_rows: int
 
 
 FULL = Mode(
@@ -81,6 +83,7 @@ FULL = Mode(
     warm_up=60,
     junk=10_000,
     bulk_publish=50,
+    import_rows=1_000,
 )
 SMOKE = Mode(
     projects=1_000,
@@ -93,6 +96,7 @@ SMOKE = Mode(
     warm_up=2,
     junk=50,
     bulk_publish=3,
+    import_rows=20,
 )
 
 
@@ -574,11 +578,10 @@ def export_run(server, path):
 # In-process measures: queries per request and the database floor ------------------------------
 
 
-def in_process(projects, addresses, repeats):
-    """Queries per request and the database time of each page's own SQL (median of repeats)."""
-    script = ROOT / "bench" / "floors.py"
+def in_process(projects, script, *args):
+    """What a script of the benchmark prints as JSON, run against its database."""
     result = subprocess.run(
-        [PYTHON, str(script), json.dumps(addresses), str(repeats)],
+        [PYTHON, str(ROOT / "bench" / script), *args],
         cwd=ROOT,
         env={**environment(projects), "DJANGO_SETTINGS_MODULE": "portal.settings"},
         check=False,
@@ -586,8 +589,13 @@ def in_process(projects, addresses, repeats):
         text=True,
     )
     if result.returncode:
-        raise SystemExit(f"Measuring queries failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"bench/{script} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def floors_of(projects, addresses, repeats):
+    """Queries per request and the database time of each page's own SQL (median of repeats)."""
+    return in_process(projects, "floors.py", json.dumps(addresses), str(repeats))
 
 
 # Run -----------------------------------------------------------------------------------------
@@ -611,12 +619,12 @@ def main():
         "pages": {},
         "exports": {},
     }
-    floors = in_process(mode.projects, {**addresses, **EXPORTS}, repeats=5)
+    floors = floors_of(mode.projects, {**addresses, **EXPORTS}, repeats=5)
     report["facet_index"] = facet_index_figures(mode.projects)
     small_floors = {}
     if not options.smoke:
         prepare_database(SMOKE.projects)
-        small_floors = in_process(SMOKE.projects, {**pages(SMOKE.projects), **EXPORTS}, repeats=1)
+        small_floors = floors_of(SMOKE.projects, {**pages(SMOKE.projects), **EXPORTS}, repeats=1)
     failures = 0
     with Server(mode.projects) as server:
         # Warm every page once, so caches hold what a running site's would.
@@ -742,6 +750,7 @@ def main():
             "kb_added": (after["bytes"] - before["bytes"]) / 1024,
         }
     report["publishing"] = publishing(mode.projects, mode.bulk_publish)
+    report["imports"] = in_process(mode.projects, "imports.py", str(mode.import_rows))
     report["failures"] = failures
     if not options.smoke:
         report["targets"] = target_checks(report)
@@ -830,6 +839,19 @@ def target_checks(report):
     checks.append(
         measured("10,000 junk requests: cache growth (KB)", report["junk"]["kb_added"], 1024)
     )
+    imports = report["imports"]
+    for kind in ("projects", "settlements"):
+        for step in ("preview", "confirm"):
+            label = f"importing {imports[kind]['rows']:,} {kind}: {step} (s)"
+            checks.append(measured(label, imports[kind][f"{step}_s"], 10))
+    for name, bomb in imports["bombs"].items():
+        checks.append(measured(f"spreadsheet bomb ({name}): answered in (s)", bomb["seconds"], 5))
+        checks.append(
+            measured(
+                f"spreadsheet bomb ({name}): memory growth (MB)", bomb["memory_growth_mb"], 100
+            )
+        )
+        checks.append(measured(f"spreadsheet bomb ({name}): not refused", not bomb["refused"], 0))
     if report["seed_seconds"] is not None:
         checks.append(measured("seed_demo (s)", report["seed_seconds"], 90))
     checks.append(measured("failed requests", report["failures"], 0))
@@ -901,6 +923,19 @@ def print_report(report):
         f"Publishing: one project in {publishing_['one_ms']:.0f} ms, "
         f"{publishing_['bulk']} more one after another in {publishing_['bulk_s']:.2f} s"
     )
+    imports = report["imports"]
+    for kind in ("projects", "settlements"):
+        figures = imports[kind]
+        print(
+            f"Import of {figures['rows']:,} {kind}: preview {figures['preview_s']:.2f} s, "
+            f"confirm {figures['confirm_s']:.2f} s"
+        )
+    for name, bomb in imports["bombs"].items():
+        print(
+            f"Spreadsheet bomb, {name} ({bomb['kb']:.0f} KB): "
+            f"{'refused' if bomb['refused'] else 'NOT refused'} in {bomb['seconds']:.2f} s, "
+            f"memory +{bomb['memory_growth_mb']:.0f} MB"
+        )
     if "targets" in report:
         print("\nTargets:")
         for check in report["targets"]:

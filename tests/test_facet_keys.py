@@ -22,6 +22,7 @@ from projects.facets import counts, facets, valid_filters
 from projects.filters.catalogue import ProjectFilterSet
 from projects.models import CatalogueVersion, Funder, FundingSettlement, Project
 from projects.services import archive_project, publish_project
+from projects.signals import facet_keys_deferred
 
 from .factories import (
     CommissionFactory,
@@ -136,6 +137,34 @@ def test_changing_a_settlement_or_its_funder_changes_the_keys_of_the_projects_it
     funder.save()
     assert "funder_kind:gla" in keys(project)
     assert "funder_kind:trust" not in keys(project)
+
+
+def test_deferred_keys_are_worked_out_as_the_block_ends():
+    projects = [ProjectFactory(themes=[theme("cohesion")]) for _ in range(3)]
+    with facet_keys_deferred():
+        for project in projects:
+            project.themes.set([theme("isolation")])
+            project.delivery_status = "paused"
+            project.save()
+        assert not any(key("theme", theme("isolation")) in keys(p) for p in projects)
+    for project in projects:
+        assert {key("theme", theme("isolation")), "status:paused"} <= keys(project)
+        assert key("theme", theme("cohesion")) not in keys(project)
+
+
+def test_deferred_keys_are_left_alone_when_the_block_fails():
+    project = ProjectFactory(delivery_status="active")
+
+    def pause_then_fail():
+        with facet_keys_deferred():
+            Project.objects.filter(pk=project.pk).update(delivery_status="paused")
+            project.refresh_from_db()
+            project.save()
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        pause_then_fail()
+    assert "status:active" in keys(project)
 
 
 def test_a_borough_moving_partnership_moves_its_projects_keys(django_assert_max_num_queries):

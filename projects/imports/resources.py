@@ -16,6 +16,8 @@ from import_export.results import RowResult
 from .. import services
 from ..forms import ProjectForm, SettlementForm
 from ..models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
+from ..models.project import PROJECT_HISTORY
+from ..signals import facet_keys_deferred
 from .cells import (
     AllocationsWidget,
     BoroughWidget,
@@ -135,6 +137,11 @@ class SpreadsheetResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, **kwargs)
 
+    def import_data_inner(self, *args, **kwargs):
+        # Inside import_data()'s transaction, so the keys are rolled back with the rows.
+        with facet_keys_deferred():
+            return super().import_data_inner(*args, **kwargs)
+
     def import_row(self, row, instance_loader, **kwargs):
         if all(is_blank(value) for value in row.values()):
             row_result = self.get_row_result_class()()
@@ -229,7 +236,7 @@ class ProjectResource(SpreadsheetResource):
     """One row per project; an existing project is updated when the row gives its slug."""
 
     form_class = ProjectForm
-    relation_columns = ("partner_boroughs", "target_groups", "themes")  # see save_instance()
+    relation_columns = ("partner_boroughs", "target_groups", "themes")
     BOROUGH_HELP = "Its name, GSS code (E09000012) or three-letter code (HCK), in any case."
 
     slug = Column(
@@ -339,22 +346,24 @@ class ProjectResource(SpreadsheetResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # simple_history records every many-to-many field at each save and at each change of
-        # one: four records a project, most of the time an import takes. So that a row leaves
-        # one record holding its relations, an existing project gets them before it is saved;
-        # a new one after, recorded once more with its themes (saved last, and never empty).
+        # one. So that a row leaves one record holding its relations, they are saved without
+        # history and the project recorded once they are in place: an existing project by its
+        # save, which follows them; a new one, which needs its id first, in save_m2m().
         instance._imported_new = is_create
-        if not is_create:
+        if is_create:
+            with history_skipped(instance):
+                super().save_instance(instance, is_create, row, **kwargs)
+            services.record_imported_state(project=instance, by=kwargs.get("user"))
+        else:
             with history_skipped(instance):
                 self.save_relations(instance, self.relation_columns)
-        super().save_instance(instance, is_create, row, **kwargs)
-        if is_create:
-            services.record_imported_state(project=instance, by=kwargs.get("user"))
+            super().save_instance(instance, is_create, row, **kwargs)
 
     def save_m2m(self, instance, row, **kwargs):
         if instance._imported_new:
             with history_skipped(instance):
-                self.save_relations(instance, self.relation_columns[:-1])
-            self.save_relations(instance, self.relation_columns[-1:])
+                self.save_relations(instance, self.relation_columns)
+            PROJECT_HISTORY.create_historical_record(instance, "+")
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")

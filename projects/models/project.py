@@ -240,6 +240,14 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
         return every_choice(Funder.Kind.choices, "kind", rows, kind, total=ZERO, projects=0)
 
 
+#: What records projects' history, with their links; an import records a new project with it
+#: once its links are saved too.
+PROJECT_HISTORY = HistoricalRecords(
+    m2m_fields=["partner_boroughs", "themes", "target_groups", "recommendations"],
+    excluded_fields=["search_vector", "funding_total", "facet_keys"],
+)
+
+
 class Project(Versioned):
     """Something a borough does to promote social integration."""
 
@@ -319,10 +327,7 @@ class Project(Versioned):
     updated_by = recorded_by()
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(
-        m2m_fields=[partner_boroughs, themes, target_groups, recommendations],
-        excluded_fields=["search_vector", "funding_total", "facet_keys"],
-    )
+    history = PROJECT_HISTORY
 
     class Meta:
         ordering = ["title", "pk"]
