@@ -68,8 +68,8 @@ def refresh_project_facet_keys(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=FundingSettlement)
-def refresh_settlement_projects(sender, instance, raw=False, **kwargs):
-    if not raw:
+def refresh_settlement_projects(sender, instance, created=False, raw=False, **kwargs):
+    if not raw and not created:  # a new settlement funds nothing yet
         refresh_facet_keys(Project.objects.filter(fundings__settlement=instance))
 
 

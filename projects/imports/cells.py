@@ -259,10 +259,15 @@ class LookupWidget(Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        try:
-            items = list(value.all()) if hasattr(value, "all") else [value]
-        except ValueError:  # the relations of a row not saved yet
-            return ""
+        if isinstance(value, list):  # a row's own, before they are saved
+            items = value
+        elif hasattr(value, "all"):
+            try:
+                items = list(value.all())
+            except ValueError:  # the relations of a record not saved yet
+                return ""
+        else:
+            items = [value]
         return "; ".join(self.label(item) for item in items)
 
 
@@ -346,11 +351,15 @@ class AllocationsWidget(Widget):
         return yearly
 
     def render(self, value, obj=None, **kwargs):
-        try:
-            lines = list(value.order_by("financial_year")) if value is not None else []
-        except ValueError:
-            return ""
-        return "; ".join(f"{line.financial_year_label}: {line.amount}" for line in lines)
+        if isinstance(value, dict):  # a row's own
+            yearly = sorted(value.items())
+        else:
+            try:
+                lines = value.order_by("financial_year") if value is not None else []
+                yearly = [(line.financial_year, line.amount) for line in lines]
+            except ValueError:
+                return ""
+        return "; ".join(f"{financial_year_label(year)}: {amount}" for year, amount in yearly)
 
 
 class ProjectFundingsWidget(Widget):
@@ -373,8 +382,12 @@ class ProjectFundingsWidget(Widget):
         return {projects[slug]: amount for slug, amount in wanted.items()}
 
     def render(self, value, obj=None, **kwargs):
-        try:
-            lines = list(value.select_related("project")) if value is not None else []
-        except ValueError:
-            return ""
-        return "; ".join(f"{line.project.slug}: {line.amount}" for line in lines)
+        if isinstance(value, dict):  # a row's own
+            amounts = list(value.items())
+        else:
+            try:
+                lines = value.select_related("project") if value is not None else []
+                amounts = [(line.project, line.amount) for line in lines]
+            except ValueError:
+                return ""
+        return "; ".join(f"{project.slug}: {amount}" for project, amount in amounts)

@@ -4,6 +4,7 @@ errors name the row and the column, and nothing is saved unless every row is rig
 
 import datetime
 from contextlib import contextmanager
+from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -12,12 +13,13 @@ from django.utils.text import slugify
 from import_export import resources
 from import_export.fields import Field
 from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history
 
 from .. import services
 from ..forms import ProjectForm, SettlementForm
 from ..models import Funder, FundingSettlement, Project, Restrictions, TargetGroup, Theme
 from ..models.project import PROJECT_HISTORY
-from ..signals import facet_keys_deferred
+from ..signals import facet_keys_deferred, refresh_facet_keys
 from .cells import (
     AllocationsWidget,
     BoroughWidget,
@@ -62,6 +64,15 @@ class Column(Field):
         self.required = required
         self.help_text = help_text
         self.empty_message = empty_message or "required, but the cell is empty"
+
+    def get_value(self, obj):
+        # A record's related lines as its row gives them, rather than read back: the preview
+        # shows the row's, and a project's links are saved only at the end of its file.
+        imported = getattr(obj, "_imported_relations", {})
+        if self.column_name in imported:
+            value = imported[self.column_name]
+            return value if isinstance(value, dict) else list(value)
+        return super().get_value(obj)
 
 
 class SpreadsheetResource(resources.ModelResource):
@@ -135,6 +146,9 @@ class SpreadsheetResource(resources.ModelResource):
         # All or nothing: roll back on invalid rows too, also when the import is confirmed.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        # Only the preview shows each row's values, old and new; a confirmed import only counts.
+        self._meta = copy(self._meta)
+        self._meta.skip_diff = not kwargs.get("dry_run", False)
         return super().import_data(dataset, **kwargs)
 
     def import_data_inner(self, *args, **kwargs):
@@ -232,12 +246,57 @@ def history_skipped(instance):
         del instance.skip_history_when_saving
 
 
+def save_links(projects, names):
+    """Give `projects` the many-to-many links their rows name (in `_imported_relations`), for
+    each field of `names` a row has a column for, replacing those they had."""
+    for name in names:
+        field = Project._meta.get_field(name)
+        through = field.remote_field.through
+        project_id = f"{field.m2m_field_name()}_id"
+        target_id = f"{field.m2m_reverse_field_name()}_id"
+        holders = [project for project in projects if name in project._imported_relations]
+        through.objects.filter(**{f"{project_id}__in": [p.pk for p in holders]}).delete()
+        through.objects.bulk_create(
+            through(**{project_id: project.pk, target_id: target.pk})
+            for project in holders
+            for target in project._imported_relations[name]
+        )
+
+
+def record_in_history(projects, *, update, user):
+    """One history record for each of `projects`, holding its links, written in a few queries
+    (simple_history's bulk_history_create leaves the links out; they are added here as its
+    create_historical_record_m2ms does for one record)."""
+    if not projects:
+        return
+    records = Project.history.bulk_history_create(
+        projects, update=update, default_user=user if user and user.is_authenticated else None
+    )
+    record_of = {record.id: record for record in records}
+    for field, history_model in PROJECT_HISTORY.m2m_models.items():
+        through = field.remote_field.through
+        project_id = f"{field.m2m_field_name()}_id"
+        links = through.objects.filter(**{f"{project_id}__in": list(record_of)})
+        columns = [column.attname for column in through._meta.concrete_fields]
+        history_model.objects.bulk_create(
+            history_model(
+                history=record_of[getattr(link, project_id)],
+                **{column: getattr(link, column) for column in columns},
+            )
+            for link in links
+        )
+
+
 class ProjectResource(SpreadsheetResource):
     """One row per project; an existing project is updated when the row gives its slug."""
 
     form_class = ProjectForm
     relation_columns = ("partner_boroughs", "target_groups", "themes")
     BOROUGH_HELP = "Its name, GSS code (E09000012) or three-letter code (HCK), in any case."
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.saved = []  # the projects of the file's rows, saved without their links
 
     slug = Column(
         SlugWidget(),
@@ -345,25 +404,26 @@ class ProjectResource(SpreadsheetResource):
             )
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        # simple_history records every many-to-many field at each save and at each change of
-        # one. So that a row leaves one record holding its relations, they are saved without
-        # history and the project recorded once they are in place: an existing project by its
-        # save, which follows them; a new one, which needs its id first, in save_m2m().
+        # A row's links and its history record are written with every other row's, once the
+        # file's rows are saved (after_import): a few queries a file rather than a score a row.
         instance._imported_new = is_create
-        if is_create:
-            with history_skipped(instance):
-                super().save_instance(instance, is_create, row, **kwargs)
-            services.record_imported_state(project=instance, by=kwargs.get("user"))
-        else:
-            with history_skipped(instance):
-                self.save_relations(instance, self.relation_columns)
+        with history_skipped(instance):
             super().save_instance(instance, is_create, row, **kwargs)
+        if is_create:
+            services.record_imported_state(project=instance, by=kwargs.get("user"))
+        self.saved.append(instance)
 
     def save_m2m(self, instance, row, **kwargs):
-        if instance._imported_new:
-            with history_skipped(instance):
-                self.save_relations(instance, self.relation_columns)
-            PROJECT_HISTORY.create_historical_record(instance, "+")
+        pass  # after_import() saves every row's links
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self.saved and not (result.has_errors() or result.has_validation_errors()):
+            save_links(self.saved, self.relation_columns)
+            refresh_facet_keys([project.pk for project in self.saved])
+            for is_new in (True, False):
+                recorded = [project for project in self.saved if project._imported_new is is_new]
+                record_in_history(recorded, update=not is_new, user=kwargs.get("user"))
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")
@@ -523,22 +583,28 @@ class SettlementResource(SpreadsheetResource):
         if name == "allocations":
             sync_lines(instance.allocations, "financial_year", value)
         else:
-            sync_lines(
-                instance.project_fundings,
-                "project_id",
-                {project.pk: amount for project, amount in value.items()},
-            )
+            amounts = {project.pk: amount for project, amount in value.items()}
+            removed = sync_lines(instance.project_fundings, "project_id", amounts)
+            funded = Project.objects.filter(pk__in=[*amounts, *removed])
+            funded.refresh_funding_totals()
+            refresh_facet_keys(funded)
 
 
 def sync_lines(manager, key, amounts):
-    """Make the lines of `manager` exactly {key value: amount}, changing only what differs."""
+    """Make the lines of `manager` exactly {key value: amount}, changing only what differs, and
+    return the key values of the lines it deleted. New lines are written together with their
+    history, without their save signals (the caller does what those would)."""
     existing = {getattr(line, key): line for line in manager.all()}
+    added = []
     for value, amount in amounts.items():
         line = existing.pop(value, None)
         if line is None:
-            manager.create(**{key: value, "amount": amount})
+            line = {manager.field.name: manager.instance, key: value, "amount": amount}
+            added.append(manager.model(**line))
         elif line.amount != amount:
             line.amount = amount
             line.save(update_fields=["amount"])
+    bulk_create_with_history(added, manager.model)
     for line in existing.values():
         line.delete()
+    return list(existing)
