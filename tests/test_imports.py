@@ -285,6 +285,25 @@ def test_imported_rows_give_their_projects_the_facet_keys_their_links_give(curat
     assert f"funder:{funder.pk}" in befriending.facet_keys
 
 
+def test_a_row_naming_a_retired_theme_is_refused_unless_its_project_has_it(curator):
+    isolation = theme("isolation")
+    isolation.retired = True
+    isolation.save()
+    ProjectFactory(title="Befriending", slug="befriending", themes=[isolation])
+    rows = [
+        project_row(themes="cohesion; isolation"),
+        project_row(
+            slug="befriending", title="Befriending", themes="isolation", publication_state=""
+        ),
+    ]
+    response = preview(curator, Project, csv_file(rows))
+    assert import_types(response) == ["invalid", "update"]
+    assert (
+        "Row 2, themes: “Isolation and loneliness” is retired – choose a current one"
+        in (response.context["row_errors"])
+    )
+
+
 def test_settlements_import_from_an_excel_workbook(curator, funder):
     row = settlement_row(
         total_amount=150000,

@@ -39,6 +39,13 @@ from .cells import (
 from .files import UploadError, is_blank
 
 
+def as_list(value):
+    """A cell's value as a list: several as they are, one in a list, none empty."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def as_form_value(value):
     """A value read from a cell, or kept from a record, as a form's data holds it: a record by
     its primary key, several as a list, a date in ISO form, nothing as an empty text."""
@@ -189,6 +196,13 @@ class SpreadsheetResource(resources.ModelResource):
         form = self.form_class(data=self.form_data(instance, read), instance=instance)
         if not form.is_valid():
             for name, problems in form.errors.items():
+                retired = [term for term in as_list(read.get(name)) if getattr(term, "retired", 0)]
+                if retired:
+                    names = " and ".join(f"“{term}”" for term in retired)
+                    problems = (
+                        f"{names} {'is' if len(retired) == 1 else 'are'} retired – choose a "
+                        "current one"
+                    )
                 # A cell that could not be read has already said why.
                 errors.setdefault(name, ValidationError(problems))
         relations = {
@@ -273,7 +287,8 @@ def record_in_history(projects, *, update, user):
         projects, update=update, default_user=user if user and user.is_authenticated else None
     )
     record_of = {record.id: record for record in records}
-    for field, history_model in PROJECT_HISTORY.m2m_models.items():
+    for field in Project.history.model._history_m2m_fields:
+        history_model = PROJECT_HISTORY.m2m_models[field]  # shared by every model's history
         through = field.remote_field.through
         project_id = f"{field.m2m_field_name()}_id"
         links = through.objects.filter(**{f"{project_id}__in": list(record_of)})
