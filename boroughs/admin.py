@@ -1,13 +1,84 @@
 """The admin's pages for authorities, commissions, recommendations, and officers with their
-memberships of authorities."""
+memberships of authorities; and what the admins of curated records share: restoring from
+history, and retiring what projects depend on instead of deleting it."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import is_historic
 
+from .forms import RecommendationForm, RestoreForm
 from .models import Borough, Commission, Membership, Recommendation
+
+
+class LinkModelsAdmin:
+    """An admin (or inline) of a model whose many-to-many fields go through link models of
+    their own, holding nothing but their two ends (so that what they link to is protected). The
+    admin leaves such fields out unless told; these it shows as it shows Django's own links."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.remote_field.through._meta.auto_created:
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return db_field.formfield(**kwargs)
+
+
+class RestoringAdmin(SimpleHistoryAdmin):
+    """An admin with history whose restores (reverting to a version, a deleted record's too)
+    bring back a consistent record or are refused with the reason: its revert page's form is
+    `restore_form`, whose checks say what a restore must meet."""
+
+    restore_form = RestoreForm
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple_history selects the history's foreign keys with select_related(*names), which
+        # Django 6.1 deprecates when there are none (a theme, a funder): select who changed it.
+        if not any(field.many_to_one for field in self.model._meta.concrete_fields):
+            return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+        return super().get_history_queryset(request, history_manager, pk_name, object_id)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and is_historic(obj):
+            kwargs["form"] = self.restore_form
+        return super().get_form(request, obj, **kwargs)
+
+
+class RetiringAdmin(RestoringAdmin):
+    """Curated records that projects depend on. The models refuse to delete one that they use
+    (PROTECT): the delete page names them and offers retiring it instead, which keeps it where
+    it is but offers it for no new choice."""
+
+    actions = ["retire_selected"]
+    delete_confirmation_template = "admin/delete_confirmation_retire_instead.html"
+    delete_selected_confirmation_template = "admin/delete_selected_confirmation_retire_instead.html"
+    # A theme can have a thousand projects: the page names a hundred, and says how many more.
+    delete_confirmation_max_display = 100
+
+    @admin.action(description="Retire selected %(verbose_name_plural)s", permissions=["change"])
+    def retire_selected(self, request, queryset):
+        retiring = list(queryset.filter(retired=False))
+        for record in retiring:
+            record.retired = True
+            record.save()
+        self.message_user(
+            request,
+            f"{len(retiring)} {model_ngettext(self.opts, len(retiring))} retired. A retired "
+            f"{self.opts.verbose_name} stays on what has it, but is offered for no new choice.",
+            messages.SUCCESS,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # The admin's autocomplete, choosing one for a record, offers current ones only.
+        if request.resolver_match.url_name == "autocomplete":
+            queryset = queryset.current()
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Borough)
@@ -35,14 +106,15 @@ class BoroughAdmin(admin.ModelAdmin):
         return borough.project_count
 
 
-class RecommendationInline(admin.StackedInline):
+class RecommendationInline(LinkModelsAdmin, admin.StackedInline):
     model = Recommendation
+    form = RecommendationForm
     extra = 0
     autocomplete_fields = ["themes"]
 
 
 @admin.register(Commission)
-class CommissionAdmin(SimpleHistoryAdmin):
+class CommissionAdmin(RetiringAdmin):
     list_display = [
         "title",
         "lead_borough",
@@ -52,9 +124,13 @@ class CommissionAdmin(SimpleHistoryAdmin):
         "established_on",
         "reported_on",
         "recommendation_count",
+        "retired",
     ]
-    list_filter = ["kind", "status", "is_cross_party", "lead_borough"]
+    list_filter = ["retired", "kind", "status", "is_cross_party", "lead_borough"]
     list_select_related = ["lead_borough"]
+    # Given here too: the recommendation counts group the rows, which sets the model's ordering
+    # aside (and the autocomplete pages through them).
+    ordering = ["title", "pk"]
     search_fields = ["title", "summary", "chair", "lead_borough__name"]
     autocomplete_fields = ["lead_borough", "partner_boroughs"]
     prepopulated_fields = {"slug": ["title"]}
@@ -70,7 +146,8 @@ class CommissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(LinkModelsAdmin, admin.ModelAdmin):
+    form = RecommendationForm
     list_display = ["reference", "commission", "short_text"]
     list_filter = ["commission__lead_borough", "themes"]
     list_select_related = ["commission"]

@@ -50,6 +50,13 @@ gss_code_validator = RegexValidator(
 )
 
 
+def history_model_names(renamed):
+    """A custom_model_name for HistoricalRecords: "Historical" and the model's name, but the
+    name in `renamed` ({through model: history model}) for links that became models of their
+    own, so that their history keeps the model and table it had when Django made the link."""
+    return lambda name: renamed.get(name, f"Historical{name}")
+
+
 def count_of(rows, field):
     """The number of `rows` whose `field` points at the outer query's row, for annotate()."""
     counted = (
@@ -220,6 +227,10 @@ class CommissionQuerySet(AuthorityRecordQuerySet):
     def cross_party(self):
         return self.filter(is_cross_party=True)
 
+    def current(self):
+        """Those offered to new projects: not retired."""
+        return self.filter(retired=False)
+
     def with_recommendation_count(self):
         return self.annotate(
             recommendation_count=count_of(Recommendation.objects.all(), "commission")
@@ -260,6 +271,12 @@ class Commission(Versioned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     report_url = models.URLField("link to the report", blank=True)
     summary = models.TextField(blank=True)
+    retired = models.BooleanField(
+        default=False,
+        help_text="A retired commission stays on the projects that follow from it, and on its "
+        "page, but is offered to no new project. Retire one that projects follow from instead "
+        "of deleting it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -315,6 +332,23 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(commission__slug=slug, number=int(number))
 
 
+class RecommendationTheme(models.Model):
+    """A theme of a recommendation. A theme cannot be deleted while a recommendation has it."""
+
+    recommendation = models.ForeignKey("Recommendation", on_delete=models.CASCADE)
+    theme = models.ForeignKey("projects.Theme", on_delete=models.PROTECT)
+
+    class Meta:
+        # The table Django made for the link before it had a model.
+        db_table = "boroughs_recommendation_themes"
+        unique_together = [("recommendation", "theme")]
+        verbose_name = "recommendation's theme"
+
+    def __str__(self):
+        recommendation = self.recommendation
+        return f"{recommendation.commission} {recommendation.reference}"
+
+
 class Recommendation(models.Model):
     """One numbered recommendation of a commission's report."""
 
@@ -323,10 +357,17 @@ class Recommendation(models.Model):
     )
     number = models.PositiveSmallIntegerField("reference number", validators=[MinValueValidator(1)])
     text = models.TextField()
-    themes = models.ManyToManyField("projects.Theme", blank=True, related_name="recommendations")
+    themes = models.ManyToManyField(
+        "projects.Theme", through=RecommendationTheme, blank=True, related_name="recommendations"
+    )
 
     objects = RecommendationQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[themes])
+    history = HistoricalRecords(
+        m2m_fields=[themes],
+        custom_model_name=history_model_names(
+            {"RecommendationTheme": "HistoricalRecommendation_themes"}
+        ),
+    )
 
     class Meta:
         ordering = ["commission", "number"]

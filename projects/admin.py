@@ -5,10 +5,18 @@ review steps, imports from files and the workflow's bulk actions."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Sum
-from simple_history.admin import SimpleHistoryAdmin
+
+from boroughs.admin import LinkModelsAdmin, RestoringAdmin, RetiringAdmin
 
 from .admin_actions import archive_projects, publish_projects, return_projects_to_draft
-from .forms import ProjectForm, ProjectFundingFormSet, SettlementForm, YearlyAllocationFormSet
+from .forms import (
+    ProjectForm,
+    ProjectFundingFormSet,
+    ProjectRestoreForm,
+    SettlementForm,
+    SettlementRestoreForm,
+    YearlyAllocationFormSet,
+)
 from .imports import ProjectResource, SettlementResource, SpreadsheetImportMixin
 from .models import (
     Funder,
@@ -22,9 +30,13 @@ from .models import (
 )
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "project_count"]
+class TaxonomyAdmin(RetiringAdmin):
+    list_display = ["name", "slug", "position", "project_count", "retired"]
+    list_filter = ["retired"]
     list_editable = ["position"]
+    # Given here too: the project counts group the rows, which sets the model's ordering
+    # aside (and the autocomplete pages through them).
+    ordering = ["position", "name", "pk"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -39,7 +51,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 @admin.register(Theme)
 class ThemeAdmin(TaxonomyAdmin):
     list_display = [*TaxonomyAdmin.list_display, "is_core"]
-    list_filter = ["is_core"]
+    list_filter = [*TaxonomyAdmin.list_filter, "is_core"]
 
 
 @admin.register(TargetGroup)
@@ -48,7 +60,7 @@ class TargetGroupAdmin(TaxonomyAdmin):
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(RestoringAdmin):
     list_display = ["name", "kind", "org_id", "settlement_count", "settled_total"]
     list_filter = ["kind"]
     search_fields = ["name", "org_id"]
@@ -89,9 +101,10 @@ class SettlementProjectFundingInline(admin.TabularInline):
 
 
 @admin.register(FundingSettlement)
-class FundingSettlementAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
+class FundingSettlementAdmin(SpreadsheetImportMixin, RestoringAdmin):
     resource_classes = [SettlementResource]
     form = SettlementForm
+    restore_form = SettlementRestoreForm
     list_display = [
         "programme",
         "funder",
@@ -175,9 +188,10 @@ class ProjectTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(SpreadsheetImportMixin, SimpleHistoryAdmin):
+class ProjectAdmin(LinkModelsAdmin, SpreadsheetImportMixin, RestoringAdmin):
     resource_classes = [ProjectResource]
     form = ProjectForm
+    restore_form = ProjectRestoreForm
     list_display = [
         "title",
         "lead_borough",

@@ -6,7 +6,8 @@ in the models' checks), so the officers' pages, the admin and the import all app
 from django import forms
 from django.core.exceptions import ValidationError
 
-from boroughs.models import Borough, Commission, Recommendation
+from boroughs.forms import OffersCurrentChoices, RestoreForm
+from boroughs.models import Borough, Recommendation
 from portal.forms import GOVUKDateField, VersionedForm
 from portal.money import pounds
 
@@ -16,8 +17,11 @@ MIN_COMPARED = 2
 MAX_COMPARED = 4
 
 
-class ProjectForm(forms.ModelForm):
-    """The rules a project must meet beyond what the database holds, for the admin and officers."""
+class ProjectForm(OffersCurrentChoices, forms.ModelForm):
+    """The rules a project must meet beyond what the database holds, for the admin and officers.
+    It offers only current themes, target groups and commissions, and those it has already."""
+
+    current_choices = ["themes", "target_groups", "commission"]
 
     class Meta:
         model = Project
@@ -187,8 +191,12 @@ class OfficerProjectForm(VersionedForm, ProjectForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_borough"].queryset = Borough.objects.of_officer(user)
         self.fields["lead_borough"].empty_label = None
-        self.fields["commission"].queryset = Commission.objects.order_by("title")
+        commissions = self.fields["commission"].queryset.order_by("title")
+        self.fields["commission"].queryset = commissions
         self.fields["commission"].empty_label = "None"
+        # The recommendations of the commissions offered.
+        recommendations = self.fields["recommendations"]
+        recommendations.queryset = recommendations.queryset.filter(commission__in=commissions)
 
     def recommendation_groups(self):
         """[(commission, [(recommendation, ticked, input id)])]: recommendations under headings,
@@ -201,6 +209,21 @@ class OfficerProjectForm(VersionedForm, ProjectForm):
                 (recommendation, str(recommendation.pk) in chosen, f"{field.auto_id}_{index}")
             )
         return list(groups.items())
+
+
+class ProjectRestoreForm(RestoreForm, ProjectForm):
+    """A project as one of its versions had it (the admin's revert page). Its state changes only
+    through review: a revert keeps the state it has, and a deleted project, whose review steps
+    went with it, comes back as a draft."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.instance
+        if self.stored:
+            project.publication_state = self.stored.publication_state
+            project.published_at = self.stored.published_at
+        else:
+            project.publication_state = Project.PublicationState.DRAFT
 
 
 class ProjectFundingLinesFormSet(forms.BaseInlineFormSet):
@@ -256,6 +279,24 @@ class SettlementForm(forms.ModelForm):
             "conditions",
             "awarded_on",
         ]
+
+
+class SettlementRestoreForm(RestoreForm, SettlementForm):
+    """A settlement as one of its versions had it (the admin's revert page). Its yearly
+    allocations and projects funded stay as they are, so they must agree with the version."""
+
+    def clean(self):
+        cleaned = super().clean()
+        terms = {name: cleaned.get(name) for name in ("total_amount", "first_year", "last_year")}
+        if self.stored is None or None in terms.values():
+            return cleaned
+        restored = FundingSettlement(**terms)
+        allocations = self.stored.allocations.values_list("financial_year", "amount")
+        restored.check_yearly_allocations(dict(allocations))
+        restored.check_project_allocations(
+            self.stored.project_fundings.values_list("amount", flat=True)
+        )
+        return cleaned
 
 
 class OfficerSettlementForm(VersionedForm, SettlementForm):

@@ -9,17 +9,10 @@ from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from boroughs.models import Borough, Commission
+from boroughs.models import Borough
 
 from .facet_keys import fields_read
-from .models import (
-    Funder,
-    FundingSettlement,
-    Project,
-    ProjectFunding,
-    TargetGroup,
-    Theme,
-)
+from .models import Funder, FundingSettlement, Project, ProjectFunding
 
 # The ids of projects whose keys wait for the end of facet_keys_deferred(), when inside it.
 DEFERRED_PROJECTS = ContextVar("deferred_facet_keys", default=None)
@@ -100,15 +93,6 @@ def refresh_funder_projects(sender, instance, raw=False, **kwargs):
 def refresh_borough_projects(sender, instance, raw=False, **kwargs):
     if not raw and keyed_fields_changed(instance):
         refresh_facet_keys(Project.objects.in_facet("borough", [instance]))
-
-
-@receiver(post_delete, sender=Commission)
-@receiver(post_delete, sender=Theme)
-@receiver(post_delete, sender=TargetGroup)
-def forget_deleted_option(sender, instance, **kwargs):
-    """Deleting a commission, theme or target group unlinks its projects without saving them."""
-    facet = {Commission: "commission", Theme: "theme", TargetGroup: "target_group"}[sender]
-    refresh_facet_keys(Project.objects.in_facet(facet, [instance]))
 
 
 FACET_LINKS = [

@@ -25,7 +25,6 @@ from projects.services import archive_project, publish_project
 from projects.signals import facet_keys_deferred
 
 from .factories import (
-    CommissionFactory,
     ProjectFactory,
     ProjectFundingFactory,
     SettlementFactory,
@@ -178,19 +177,6 @@ def test_a_borough_moving_partnership_moves_its_projects_keys(django_assert_max_
     bromley.name = "Bromley"
     with django_assert_max_num_queries(3):
         bromley.save()
-
-
-def test_deleting_a_theme_or_commission_takes_its_key_off_its_projects():
-    project = ProjectFactory(themes=[theme("cohesion"), theme("isolation")])
-    commission = CommissionFactory()
-    project.commission = commission
-    project.save()
-    cohesion, commission_key = key("theme", theme("cohesion")), key("commission", commission)
-    assert {cohesion, commission_key} <= keys(project)
-    theme("cohesion").delete()
-    commission.delete()
-    assert not {cohesion, commission_key} & keys(project)
-    assert key("theme", theme("isolation")) in keys(project)
 
 
 def test_the_lookup_finds_rows_holding_any_of_several_keys():
@@ -379,6 +365,7 @@ def test_the_index_counts_follow_publishing_links_funding_and_deletions():
     published.themes.remove(theme("cohesion"))
     published.partner_boroughs.add(borough("camden"))
     assert_index_counts_are_the_catalogues()
+    published.themes.remove(theme("isolation"))
     theme("isolation").delete()
     funded.fundings.get().settlement.delete()
     assert_index_counts_are_the_catalogues()

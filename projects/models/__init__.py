@@ -1,8 +1,9 @@
 """The projects app's models, by part of the domain:
 
-- taxonomy: themes and target groups;
+- taxonomy: themes and target groups, which curators retire rather than delete;
 - funding: funders, funding settlements, their yearly allocations and funding lines;
-- project: projects, their review steps, and the queries that find and search them;
+- project: projects, their links to what describes them, their review steps, and the queries
+  that find and search them;
 - derived: what database triggers keep in step with projects (a copy of search vectors);
 - catalogue: the version of what the public sees, which the database moves on.
 """
@@ -25,6 +26,9 @@ from .project import (
     PUBLISHED,
     SEARCHABLE,
     Project,
+    ProjectRecommendation,
+    ProjectTargetGroup,
+    ProjectTheme,
     ProjectTransition,
     in_facet,
     newest_published,
@@ -49,6 +53,9 @@ __all__ = [
     "FundingSummary",
     "Project",
     "ProjectFunding",
+    "ProjectRecommendation",
+    "ProjectTargetGroup",
+    "ProjectTheme",
     "ProjectTransition",
     "PublishedSearchVector",
     "Restrictions",

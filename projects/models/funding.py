@@ -46,6 +46,8 @@ class Funder(models.Model):
     )
     website = models.URLField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["kind", "name"])]

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from boroughs.models import AuthorityRecordQuerySet, Borough, count_of
+from boroughs.models import AuthorityRecordQuerySet, Borough, count_of, history_model_names
 from portal.models import Versioned, at_least, recorded_by
 from portal.money import MONEY, ZERO
 from portal.slugs import unique_slug
@@ -240,11 +240,62 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
         return every_choice(Funder.Kind.choices, "kind", rows, kind, total=ZERO, projects=0)
 
 
+# A project's links to what describes it. What a project has cannot be deleted (PROTECT): a
+# curator retires a theme, target group or commission instead. Each keeps the table Django made
+# for the link before it had a model.
+
+
+class ProjectTheme(models.Model):
+    project = models.ForeignKey("Project", on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT)
+
+    class Meta:
+        db_table = "projects_project_themes"
+        unique_together = [("project", "theme")]
+        verbose_name = "project's theme"
+
+    def __str__(self):
+        return str(self.project)
+
+
+class ProjectTargetGroup(models.Model):
+    project = models.ForeignKey("Project", on_delete=models.CASCADE)
+    targetgroup = models.ForeignKey(TargetGroup, on_delete=models.PROTECT)
+
+    class Meta:
+        db_table = "projects_project_target_groups"
+        unique_together = [("project", "targetgroup")]
+        verbose_name = "project's target group"
+
+    def __str__(self):
+        return str(self.project)
+
+
+class ProjectRecommendation(models.Model):
+    project = models.ForeignKey("Project", on_delete=models.CASCADE)
+    recommendation = models.ForeignKey("boroughs.Recommendation", on_delete=models.PROTECT)
+
+    class Meta:
+        db_table = "projects_project_recommendations"
+        unique_together = [("project", "recommendation")]
+        verbose_name = "project's recommendation"
+
+    def __str__(self):
+        return f"{self.project} ({self.recommendation.reference})"
+
+
 #: What records projects' history, with their links; an import records a new project with it
 #: once its links are saved too.
 PROJECT_HISTORY = HistoricalRecords(
     m2m_fields=["partner_boroughs", "themes", "target_groups", "recommendations"],
     excluded_fields=["search_vector", "funding_total", "facet_keys"],
+    custom_model_name=history_model_names(
+        {
+            "ProjectTheme": "HistoricalProject_themes",
+            "ProjectTargetGroup": "HistoricalProject_target_groups",
+            "ProjectRecommendation": "HistoricalProject_recommendations",
+        }
+    ),
 )
 
 
@@ -275,21 +326,26 @@ class Project(Versioned):
     description = models.TextField(blank=True)
     lead_borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="led_projects")
     partner_boroughs = models.ManyToManyField(Borough, blank=True, related_name="partner_projects")
-    themes = models.ManyToManyField(Theme, related_name="projects")
-    target_groups = models.ManyToManyField(TargetGroup, blank=True, related_name="projects")
+    themes = models.ManyToManyField(Theme, through=ProjectTheme, related_name="projects")
+    target_groups = models.ManyToManyField(
+        TargetGroup, through=ProjectTargetGroup, blank=True, related_name="projects"
+    )
     delivery_partners = models.TextField(
         blank=True, help_text="The organisations that deliver it with the council, one per line."
     )
     commission = models.ForeignKey(
         "boroughs.Commission",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="projects",
         help_text="The commission this project follows from, if any.",
     )
     recommendations = models.ManyToManyField(
-        "boroughs.Recommendation", blank=True, related_name="projects"
+        "boroughs.Recommendation",
+        through=ProjectRecommendation,
+        blank=True,
+        related_name="projects",
     )
     delivery_status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PLANNED

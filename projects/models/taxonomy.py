@@ -1,8 +1,16 @@
 """The curated lists that describe projects: themes (what a project works on) and target groups
-(whom it is for). Migrations load them; admins curate them."""
+(whom it is for). Migrations load them; admins curate them, and retire a term rather than delete
+one that projects have."""
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class TaxonomyQuerySet(models.QuerySet):
+    def current(self):
+        """The terms offered for new choices: those not retired."""
+        return self.filter(retired=False)
 
 
 class Taxonomy(models.Model):
@@ -12,6 +20,13 @@ class Taxonomy(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False,
+        help_text="A retired term stays on the projects that have it, and on its page, but is "
+        "offered for no new choice. Retire a term that projects have instead of deleting it.",
+    )
+
+    objects = TaxonomyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -31,6 +46,8 @@ class Theme(Taxonomy):
         "safeguarding and isolation.",
     )
 
+    history = HistoricalRecords()
+
     class Meta(Taxonomy.Meta):
         pass
 
@@ -40,6 +57,8 @@ class Theme(Taxonomy):
 
 class TargetGroup(Taxonomy):
     """Whom a project is for: young people, older people, new arrivals ..."""
+
+    history = HistoricalRecords()
 
     class Meta(Taxonomy.Meta):
         pass
