@@ -4,21 +4,17 @@ the spreadsheet bombs a curator might upload, each timed with the worker's memor
 Everything runs in a transaction rolled back at the end, so the catalogue stays as it was.
 Prints JSON."""
 
-import io
 import json
 import re
 import sys
 import threading
 import time
-import warnings
-import zipfile
 from pathlib import Path
 
 import django
 
 django.setup()
 
-import openpyxl  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import transaction  # noqa: E402
@@ -28,6 +24,7 @@ from django.urls import reverse  # noqa: E402
 from boroughs.models import Borough  # noqa: E402
 from projects.imports import MAX_ROWS  # noqa: E402
 from projects.models import Funder, FundingSettlement, Project, Theme  # noqa: E402
+from tests.workbooks import expanding_workbook, far_cell_workbook, long_workbook  # noqa: E402
 
 #: Rows of each file: the import's own limit (MAX_ROWS) unless told fewer.
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else MAX_ROWS
@@ -139,52 +136,14 @@ def timed_import(client, model, upload):
     return {"rows": ROWS, "preview_s": round(preview, 2), "confirm_s": round(confirm, 2)}
 
 
-def workbook_bytes(book):
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # openpyxl's own use of utcnow()
-        book.save(buffer)
-    return buffer.getvalue()
-
-
-def rewritten_sheet(content, rewrite):
-    source = zipfile.ZipFile(io.BytesIO(content))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename.startswith("xl/worksheets/"):
-                data = rewrite(data)
-            target.writestr(member, data)
-    return buffer.getvalue()
-
-
 def bombs():
     """{name: workbook}: one cell 100,000,000 rows down (its size declared, then not), a sheet
     that unzips to 700 MB, and 100,000 rows of one character each."""
-    book = openpyxl.Workbook()
-    book.active.append(["title", "summary"])
-    book.active.cell(row=1_000_000, column=1, value="far away")
-    far = workbook_bytes(book)
-    book = openpyxl.Workbook()
-    book.active.append(["title", "summary"])
-    plain = workbook_bytes(book)
-    book = openpyxl.Workbook()
-    book.active.append(["title", "summary"])
-    for _ in range(100_000):
-        book.active.append(["x"])
     return {
-        "far cell, declared": rewritten_sheet(
-            far, lambda xml: xml.replace(b"1000000", b"100000000")
-        ),
-        "far cell, undeclared": rewritten_sheet(
-            far,
-            lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml.replace(b"1000000", b"100000000")),
-        ),
-        "expands to 700 MB": rewritten_sheet(
-            plain, lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 700_000_000)
-        ),
-        "100,000 rows": workbook_bytes(book),
+        "far cell, declared": far_cell_workbook(declared=True),
+        "far cell, undeclared": far_cell_workbook(declared=False),
+        "expands to 700 MB": expanding_workbook(megabytes=700),
+        "100,000 rows": long_workbook(100_000),
     }
 
 

@@ -6,10 +6,7 @@ Every test goes through the real admin flow: upload → preview → confirm.
 import csv
 import datetime
 import io
-import re
 import time
-import warnings
-import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -34,6 +31,7 @@ from .factories import (
     target_group,
     theme,
 )
+from .workbooks import expanding_workbook, far_cell_workbook, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -114,11 +112,7 @@ def xlsx_file(rows, name="import.xlsx"):
     sheet.append(columns)
     for row in rows:
         sheet.append([row.get(column) for column in columns])
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # openpyxl's own use of utcnow()
-        book.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX_TYPE)
+    return SimpleUploadedFile(name, workbook_bytes(book), content_type=XLSX_TYPE)
 
 
 def preview(client, model, upload):
@@ -646,52 +640,6 @@ def test_a_file_over_the_row_limit_is_refused(curator):
         f"The file has more than {MAX_ROWS:,} rows; an import can take at most {MAX_ROWS:,}",
     )
     assert not Project.objects.exists()
-
-
-def workbook_bytes(book):
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        book.save(buffer)
-    return buffer.getvalue()
-
-
-def rewritten_sheet(content, rewrite):
-    """The workbook `content` with its sheet's XML passed through `rewrite`."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename.startswith("xl/worksheets/"):
-                data = rewrite(data)
-            target.writestr(member, data)
-    return buffer.getvalue()
-
-
-def far_cell_workbook(declared=True):
-    """A workbook of a few KB with its column names and one cell 100,000,000 rows down (beyond
-    what Excel allows, as a hostile file has it), its sheet's size declared or not."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["title", "summary"])
-    sheet.cell(row=1_000_000, column=1, value="far away")
-
-    def further(xml):
-        xml = xml.replace(b"1000000", b"100000000")
-        return xml if declared else re.sub(rb"<dimension[^>]*/>", b"", xml)
-
-    return rewritten_sheet(workbook_bytes(book), further)
-
-
-def expanding_workbook():
-    """A workbook under 1 MB whose sheet unzips to 60 MB of blank space."""
-    book = openpyxl.Workbook()
-    book.active.append(["title", "summary"])
-    return rewritten_sheet(
-        workbook_bytes(book),
-        lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 60_000_000),
-    )
 
 
 @pytest.mark.parametrize("model", [Project, FundingSettlement])
