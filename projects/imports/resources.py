@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.forms.models import model_to_dict
 from django.utils.text import slugify
 from import_export import resources
@@ -37,6 +37,24 @@ from .cells import (
     WholeNumberWidget,
 )
 from .files import UploadError, is_blank
+
+
+def constraints_left_to_the_database(form_class):
+    """`form_class`, checking a row as it checks the admin's and officers' input but for its
+    model's constraints, which the database checks as the row is saved (see
+    SpreadsheetResource.do_instance_save): each costs a query and two savepoints a row."""
+
+    class RowForm(form_class):
+        def validate_constraints(self):
+            pass
+
+    return RowForm
+
+
+def constraint_broken(model, error):
+    """The constraint of `model` whose breach the database reports in `error`, if any."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    return next((c for c in model._meta.constraints if c.name == name), None)
 
 
 def as_list(value):
@@ -104,6 +122,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.row_form_class = constraints_left_to_the_database(self.form_class)
         for name, field in self.fields.items():
             field.attribute = field.attribute or name
         self.first_rows = {}  # what identifies a row's record → the row that first had it
@@ -170,6 +189,21 @@ class SpreadsheetResource(resources.ModelResource):
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance._imported_new = is_create
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        try:
+            super().do_instance_save(instance, is_create)
+        except IntegrityError as error:
+            # The row's form left the model's constraints to the database. Model.save() has
+            # marked the row's savepoint (import-export gives each row one) to be rolled back.
+            broken = constraint_broken(type(instance), error)
+            if broken is None:
+                raise
+            raise ValidationError(broken.get_violation_error_message()) from error
+
     def cleaned(self, name, row):
         """The value of a column in `row`, or None when it is missing, blank or wrong."""
         try:
@@ -193,7 +227,7 @@ class SpreadsheetResource(resources.ModelResource):
             elif value is not None or not isinstance(column.widget, ChoiceWidget):
                 read[name] = value  # a blank choice keeps its value
         self.fill_blanks(read, errors)
-        form = self.form_class(data=self.form_data(instance, read), instance=instance)
+        form = self.row_form_class(data=self.form_data(instance, read), instance=instance)
         if not form.is_valid():
             for name, problems in form.errors.items():
                 retired = [term for term in as_list(read.get(name)) if getattr(term, "retired", 0)]
@@ -421,7 +455,6 @@ class ProjectResource(SpreadsheetResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         # A row's links and its history record are written with every other row's, once the
         # file's rows are saved (after_import): a few queries a file rather than a score a row.
-        instance._imported_new = is_create
         with history_skipped(instance):
             super().save_instance(instance, is_create, row, **kwargs)
         if is_create:
@@ -596,20 +629,23 @@ class SettlementResource(SpreadsheetResource):
 
     def save_relation(self, instance, name, value):
         if name == "allocations":
-            sync_lines(instance.allocations, "financial_year", value)
+            sync_lines(instance.allocations, "financial_year", value, new=instance._imported_new)
         else:
             amounts = {project.pk: amount for project, amount in value.items()}
-            removed = sync_lines(instance.project_fundings, "project_id", amounts)
+            removed = sync_lines(
+                instance.project_fundings, "project_id", amounts, new=instance._imported_new
+            )
             funded = Project.objects.filter(pk__in=[*amounts, *removed])
             funded.refresh_funding_totals()
             refresh_facet_keys(funded)
 
 
-def sync_lines(manager, key, amounts):
+def sync_lines(manager, key, amounts, *, new):
     """Make the lines of `manager` exactly {key value: amount}, changing only what differs, and
-    return the key values of the lines it deleted. New lines are written together with their
-    history, without their save signals (the caller does what those would)."""
-    existing = {getattr(line, key): line for line in manager.all()}
+    return the key values of the lines it deleted (none for a `new` record, which has none yet).
+    New lines are written together with their history, without their save signals (the caller
+    does what those would)."""
+    existing = {} if new else {getattr(line, key): line for line in manager.all()}
     added = []
     for value, amount in amounts.items():
         line = existing.pop(value, None)
