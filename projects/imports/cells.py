@@ -336,7 +336,29 @@ class FunderWidget(LookupWidget):
         )
 
 
-class AllocationsWidget(Widget):
+class AmountsWidget(Widget):
+    """Amounts of a record's lines, "key: amount; key: amount": as its row gives them
+    ({key: amount}), or as its lines (a related manager) hold them."""
+
+    def amounts_of(self, lines):
+        """{key: amount} of the lines."""
+        raise NotImplementedError
+
+    def label(self, key):
+        raise NotImplementedError
+
+    def render(self, value, obj=None, **kwargs):
+        if isinstance(value, dict):  # a row's own
+            amounts = value
+        else:
+            try:
+                amounts = self.amounts_of(value) if value is not None else {}
+            except ValueError:  # the lines of a record not saved yet
+                return ""
+        return "; ".join(f"{self.label(key)}: {amount}" for key, amount in amounts.items())
+
+
+class AllocationsWidget(AmountsWidget):
     """Yearly allocations, "2024-25: 100000; 2025-26: 50000" ⇄ {2024: Decimal, 2025: Decimal}."""
 
     EXAMPLE = "2024-25: 100000; 2025-26: 50000"
@@ -350,19 +372,14 @@ class AllocationsWidget(Widget):
             yearly[year] = parse_money(amount_text)
         return yearly
 
-    def render(self, value, obj=None, **kwargs):
-        if isinstance(value, dict):  # a row's own
-            yearly = sorted(value.items())
-        else:
-            try:
-                lines = value.order_by("financial_year") if value is not None else []
-                yearly = [(line.financial_year, line.amount) for line in lines]
-            except ValueError:
-                return ""
-        return "; ".join(f"{financial_year_label(year)}: {amount}" for year, amount in yearly)
+    def amounts_of(self, lines):
+        return {line.financial_year: line.amount for line in lines.order_by("financial_year")}
+
+    def label(self, year):
+        return financial_year_label(year)
 
 
-class ProjectFundingsWidget(Widget):
+class ProjectFundingsWidget(AmountsWidget):
     """Money for projects, "slug: amount; slug: amount" ⇄ {Project: Decimal}."""
 
     def clean(self, value, row=None, **kwargs):
@@ -381,13 +398,8 @@ class ProjectFundingsWidget(Widget):
             )
         return {projects[slug]: amount for slug, amount in wanted.items()}
 
-    def render(self, value, obj=None, **kwargs):
-        if isinstance(value, dict):  # a row's own
-            amounts = list(value.items())
-        else:
-            try:
-                lines = value.select_related("project") if value is not None else []
-                amounts = [(line.project, line.amount) for line in lines]
-            except ValueError:
-                return ""
-        return "; ".join(f"{project.slug}: {amount}" for project, amount in amounts)
+    def amounts_of(self, lines):
+        return {line.project: line.amount for line in lines.select_related("project")}
+
+    def label(self, project):
+        return project.slug
