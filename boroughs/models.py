@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.models import Versioned, at_least, one_per
+from portal.models import LinksManager, Versioned, at_least, one_per
 from portal.slugs import unique_slug
 
 
@@ -338,7 +338,11 @@ class RecommendationTheme(models.Model):
     recommendation = models.ForeignKey("Recommendation", on_delete=models.CASCADE)
     theme = models.ForeignKey("projects.Theme", on_delete=models.PROTECT)
 
+    objects = models.Manager()
+    listed = LinksManager(related=["recommendation__commission"])
+
     class Meta:
+        base_manager_name = "listed"
         # The table Django made for the link before it had a model.
         db_table = "boroughs_recommendation_themes"
         unique_together = [("recommendation", "theme")]

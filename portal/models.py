@@ -26,6 +26,22 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
+class LinksManager(models.Manager):
+    """A link table's rows with the records they link (`related`, less their `deferred`
+    fields). Made a link model's base manager, it is how Django's deletion collector reads
+    links, so the admin's page of what protects a record names thousands of them, each by its
+    record, in one query rather than one a link."""
+
+    use_in_migrations = True
+
+    def __init__(self, related=(), deferred=()):
+        super().__init__()
+        self.related, self.deferred = list(related), list(deferred)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.related).defer(*self.deferred)
+
+
 def at_least(field, minimum, *, name, message=None):
     """A database check that `field` is `minimum` or more (0: not negative)."""
     return models.CheckConstraint(

@@ -125,6 +125,22 @@ def test_delete_selected_refuses_terms_projects_have(curator, term, links):
     assert type(term).objects.filter(pk__in=[term.pk, unused.pk]).count() == 2
 
 
+@pytest.mark.parametrize("projects", [1, 30])
+def test_the_page_naming_what_protects_a_theme_takes_as_many_queries_for_thirty_projects_as_one(
+    curator, projects, django_assert_max_num_queries
+):
+    cohesion = theme("cohesion")
+    ProjectFactory.create_batch(projects, themes=[cohesion])
+    RecommendationFactory().themes.set([cohesion])
+
+    with django_assert_max_num_queries(8):
+        page = curator.get(admin_url(Theme, "delete", cohesion.pk))
+
+    assert PROTECTED in page.text
+    assert seen(page).count("Project's theme:") == projects
+    assert "Recommendation's theme:" in seen(page)
+
+
 def test_a_theme_recommendations_have_cannot_be_deleted(curator):
     commission = CommissionFactory(title="Hackney Belonging Commission")
     recommendation = RecommendationFactory(commission=commission, number=4)

@@ -36,7 +36,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from boroughs.models import AuthorityRecordQuerySet, Borough, count_of, history_model_names
-from portal.models import Versioned, at_least, recorded_by
+from portal.models import LinksManager, Versioned, at_least, recorded_by
 from portal.money import MONEY, ZERO
 from portal.slugs import unique_slug
 
@@ -242,14 +242,19 @@ class ProjectQuerySet(AuthorityRecordQuerySet):
 
 # A project's links to what describes it. What a project has cannot be deleted (PROTECT): a
 # curator retires a theme, target group or commission instead. Each keeps the table Django made
-# for the link before it had a model.
+# for the link before it had a model, and is listed with its project's title (LinksManager).
+PROJECT_LINKED = {"related": ["project"], "deferred": ["project__search_vector"]}
 
 
 class ProjectTheme(models.Model):
     project = models.ForeignKey("Project", on_delete=models.CASCADE)
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT)
 
+    objects = models.Manager()
+    listed = LinksManager(**PROJECT_LINKED)
+
     class Meta:
+        base_manager_name = "listed"
         db_table = "projects_project_themes"
         unique_together = [("project", "theme")]
         verbose_name = "project's theme"
@@ -262,7 +267,11 @@ class ProjectTargetGroup(models.Model):
     project = models.ForeignKey("Project", on_delete=models.CASCADE)
     targetgroup = models.ForeignKey(TargetGroup, on_delete=models.PROTECT)
 
+    objects = models.Manager()
+    listed = LinksManager(**PROJECT_LINKED)
+
     class Meta:
+        base_manager_name = "listed"
         db_table = "projects_project_target_groups"
         unique_together = [("project", "targetgroup")]
         verbose_name = "project's target group"
@@ -275,7 +284,13 @@ class ProjectRecommendation(models.Model):
     project = models.ForeignKey("Project", on_delete=models.CASCADE)
     recommendation = models.ForeignKey("boroughs.Recommendation", on_delete=models.PROTECT)
 
+    objects = models.Manager()
+    listed = LinksManager(
+        related=["project", "recommendation"], deferred=PROJECT_LINKED["deferred"]
+    )
+
     class Meta:
+        base_manager_name = "listed"
         db_table = "projects_project_recommendations"
         unique_together = [("project", "recommendation")]
         verbose_name = "project's recommendation"
