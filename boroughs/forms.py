@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.text import get_text_list
 from simple_history.models import to_historic
 
-from portal.forms import GOVUKDateField, VersionedForm
+from portal.forms import GOVUKDateField, SaysWhatToDo, VersionedForm
 from portal.models import Versioned
 
 from .models import Borough, Commission, Recommendation
@@ -145,7 +145,7 @@ class OfficerCommissionForm(VersionedForm):
         return cleaned
 
 
-class RecommendationForm(OffersCurrentChoices, forms.ModelForm):
+class RecommendationForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
     current_choices = ["themes"]
 
 

@@ -77,7 +77,34 @@ class DefaultedChoiceField(forms.TypedChoiceField):
         return initial if data in (None, "") else data
 
 
-class VersionedForm(forms.ModelForm):
+def what_to_do(field):
+    """What the GOV.UK Design System has a required field say when it is left empty, from its
+    label: what to enter, or what to select."""
+    label = str(field.label or "").strip()
+    label = label[:1].lower() + label[1:]
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return f"Select at least one of the {label}"
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField):
+        return f"Select the {label}"
+    return f"Enter the {label}"
+
+
+class SaysWhatToDo:
+    """A form whose required fields, left empty, say what to do ("Enter the title", "Select
+    the lead authority", "Select at least one of the themes") rather than Django's "This field
+    is required"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (
+                field.error_messages.get("required")
+                == forms.Field.default_error_messages["required"]
+            ):
+                field.error_messages["required"] = what_to_do(field)
+
+
+class VersionedForm(SaysWhatToDo, forms.ModelForm):
     """A form that carries the version of the record it was opened at, to catch lost updates."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

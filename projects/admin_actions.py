@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from portal.forms import SaysWhatToDo
+
 from . import services
 from .models import ProjectTransition
 
@@ -42,7 +44,7 @@ def archive_projects(modeladmin, request, queryset):
     take_steps(modeladmin, request, queryset, Action.ARCHIVE)
 
 
-class ReturnCommentForm(forms.Form):
+class ReturnCommentForm(SaysWhatToDo, forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="What needs changing: the editors get this by email.",

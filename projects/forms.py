@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from boroughs.forms import OffersCurrentChoices, RestoreForm
 from boroughs.models import Borough, Recommendation
-from portal.forms import GOVUKDateField, VersionedForm
+from portal.forms import GOVUKDateField, SaysWhatToDo, VersionedForm
 from portal.money import pounds
 
 from .models import Funder, FundingSettlement, Project, ProjectFunding, YearlyAllocation
@@ -17,7 +17,7 @@ MIN_COMPARED = 2
 MAX_COMPARED = 4
 
 
-class ProjectForm(OffersCurrentChoices, forms.ModelForm):
+class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
     """The rules a project must meet beyond what the database holds, for the admin and officers.
     It offers only current themes, target groups and commissions, and those it has already."""
 
@@ -263,7 +263,7 @@ ProjectFundingLines = forms.inlineformset_factory(
 )
 
 
-class SettlementForm(forms.ModelForm):
+class SettlementForm(SaysWhatToDo, forms.ModelForm):
     """A funding settlement, for the admin and the import; its rules are the model's own."""
 
     class Meta:

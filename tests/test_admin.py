@@ -137,7 +137,7 @@ def test_a_project_needs_a_theme_and_its_lead_cannot_be_a_partner(curator, catal
     changes = {"themes": [], "partner_boroughs": [borough("hackney").pk]}
     response = save_changed(curator, catalogue, changes)
     assert response.status_code == 200
-    assert "This field is required." in response.text
+    assert "Select at least one of the themes" in response.text
     assert "Hackney leads the project, so it cannot also be a partner." in response.text
     assert list(catalogue.themes.all()) == [theme()]
 

@@ -26,6 +26,7 @@ from .factories import (
     borough,
     theme,
 )
+from .helpers import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -317,8 +318,8 @@ def test_a_form_with_mistakes_keeps_everything_typed(client, people):
     assert response.status_code == 200
     assert "<title>Error: New project" in text
     for error in [
-        '<a href="#id_title">This field is required.</a>',
-        '<a href="#id_themes_0">This field is required.</a>',
+        '<a href="#id_title">Enter the title</a>',
+        '<a href="#id_themes_0">Select at least one of the themes</a>',
         '<a href="#id_start_date_0">Start date must be a real date',
     ]:
         assert error in text, error
@@ -590,6 +591,34 @@ def test_an_officer_adds_a_commission_with_recommendations(client, people):
     assert response.status_code == 200
     assert "needs the date it reported" in response.text
     assert not Commission.objects.filter(title="Hackney Belonging Commission").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix", "messages"),
+    [
+        ("/officer/commissions/new/", "recommendations", ["Enter the title", "Select the kind"]),
+        (
+            "/officer/settlements/new/",
+            "allocations",
+            ["Select the funder", "Enter the programme", "Enter the total amount"],
+        ),
+    ],
+    ids=["commission", "settlement"],
+)
+def test_an_empty_form_says_what_to_enter_and_select(client, people, address, prefix, messages):
+    signed_in(client, people["editor"])
+    response = client.post(
+        address,
+        {
+            f"{formset}-{count}": 0
+            for formset in (prefix, "fundings")
+            for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+    )
+    summary = text_of(re.search(r'<div class="govuk-error-summary.*?</ul>', response.text, re.S)[0])
+    for message in messages:
+        assert message in summary
+    assert "This field is required" not in response.text
 
 
 def test_an_officer_keeps_a_settlement_whose_money_adds_up(client, people):

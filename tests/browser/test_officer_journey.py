@@ -64,7 +64,7 @@ def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("There is a problem")
     expect(page.get_by_label("Title")).to_have_value(TITLE)
-    summary.get_by_role("link", name="This field is required.").click()
+    summary.get_by_role("link", name="Select at least one of the themes").click()
     expect(page.get_by_role("group", name="Themes").get_by_role("checkbox").first).to_be_focused()
     page.get_by_role("group", name="Themes").get_by_label(
         "Shared experiences and relationships"
