@@ -87,7 +87,7 @@ def project_rows():
             "delivery_partners": "A community centre; A library",
             "delivery_status": "active",
             "start_date": "2024-04-01",
-            "end_date": "2026-03-31",
+            "end_date": "2028-03-31",
             "people_reached": str(100 + n),
             "publication_state": "draft",
         }

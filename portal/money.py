@@ -13,6 +13,11 @@ def financial_year_label(year):
     return f"{year}-{(year + 1) % 100:02d}"
 
 
+def financial_year_of(date):
+    """The financial year a date falls in, as the year it starts in: 2024 for 31 March 2025."""
+    return date.year if date.month >= 4 else date.year - 1
+
+
 def pounds(amount):
     """An amount of money as people write it: £1,250,000.00."""
     return f"£{amount:,.2f}"

@@ -12,6 +12,7 @@ from .admin_actions import archive_projects, publish_projects, return_projects_t
 from .forms import (
     ProjectForm,
     ProjectFundingFormSet,
+    ProjectFundingLinesFormSet,
     ProjectRestoreForm,
     SettlementForm,
     SettlementRestoreForm,
@@ -154,6 +155,7 @@ class ProjectFundingAdmin(admin.ModelAdmin):
 
 class ProjectFundingInline(admin.TabularInline):
     model = ProjectFunding
+    formset = ProjectFundingLinesFormSet
     extra = 0
     autocomplete_fields = ["settlement"]
     verbose_name = "funding line"

@@ -1,7 +1,10 @@
 """Deterministic, plausible and fictional demo data for the portal, at any scale.
 
-Everything comes from one seeded random generator and a fixed reference date, so the same seed
-and size give the same catalogue. Rows are built in memory one authority at a time and written
+Everything comes from one seeded random generator and the day it is loaded (which delivery
+statuses and dates must agree with), so the same seed, size and day give the same catalogue. The
+catalogue keeps every rule a record must meet (`check_catalogue` says so): funding lines only from
+settlements of the project's own authority that cover some of its years, statuses that agree
+with dates, allocations that add up. Rows are built in memory one authority at a time and written
 in bulk (COPY, with the tables' plain indexes built once at the end), so 100,000 projects load in
 about a minute.
 """
@@ -19,9 +22,11 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from boroughs.models import Borough, Commission, Membership, Recommendation
+from portal.money import financial_year_of
 
 from .facet_keys import Links, keys_for
 from .models import (
@@ -38,7 +43,6 @@ from .models import (
     YearlyAllocation,
 )
 
-REFERENCE_DATE = datetime.date(2026, 4, 1)
 FIRST_START_YEAR = 2016
 DEFAULT_SEED = 2017
 # The demo's fictional names and words: funders (the councils themselves and the GLA are real,
@@ -138,9 +142,10 @@ class Chunk:
 
 
 class DemoCatalogue:
-    def __init__(self, *, projects, seed=DEFAULT_SEED, progress=None):
+    def __init__(self, *, projects, seed=DEFAULT_SEED, today=None, progress=None):
         self.project_count = projects
         self.rng = random.Random(seed)
+        self.today = today or timezone.localdate()
         self.progress = progress or (lambda message: None)
         self.project_index = 0
         self.settlement_index = 0
@@ -266,9 +271,9 @@ class DemoCatalogue:
             chunk.projects.append(self.build_project(borough, chunk))
         # Every council funds some of its own work, so every council's funder page has figures.
         self.build_settlement(borough, chunk, kind=Funder.Kind.LONDON_BOROUGH)
-        for _ in range(max(1, round(count / 4) - 1)):
+        for _ in range(max(1, round(count / 5) - 1)):
             self.build_settlement(borough, chunk, kind=self.next_funder_kind())
-        self.fund_projects(chunk)
+        self.fund_projects(borough, chunk)
         return chunk
 
     def build_project(self, borough, chunk):
@@ -292,7 +297,7 @@ class DemoCatalogue:
         published_at = None
         if publication in (Project.PublicationState.PUBLISHED, Project.PublicationState.ARCHIVED):
             published_at = datetime.datetime.combine(
-                min(start, REFERENCE_DATE) + datetime.timedelta(days=rng.randint(0, 60)),
+                min(start + datetime.timedelta(days=rng.randint(0, 60)), self.today),
                 datetime.time(10, 0),
                 tzinfo=datetime.UTC,
             )
@@ -345,21 +350,25 @@ class DemoCatalogue:
         return base if seen == 1 else f"{base}-{seen}"
 
     def dates_for(self, delivery):
-        rng = self.rng
-        if delivery == Project.DeliveryStatus.PLANNED:
-            start = REFERENCE_DATE + datetime.timedelta(days=rng.randint(30, 400))
-        else:
-            first = datetime.date(FIRST_START_YEAR, 4, 1)
-            start = first + datetime.timedelta(days=rng.randint(0, (REFERENCE_DATE - first).days))
-        months = rng.choice([6, 12, 12, 18, 24, 36, 48])
-        end = start + datetime.timedelta(days=30 * months)
-        if delivery in (Project.DeliveryStatus.COMPLETED, Project.DeliveryStatus.CANCELLED):
-            end = min(end, REFERENCE_DATE)
-            if end < start:
-                end = start
-        elif delivery == Project.DeliveryStatus.ACTIVE and rng.random() < 0.3:
-            end = None
-        return start, end
+        """A start and end date that agree with the delivery status on the day of loading."""
+        rng, today, Status = self.rng, self.today, Project.DeliveryStatus
+
+        def days(n):
+            return datetime.timedelta(days=n)
+
+        length = days(30 * rng.choice([6, 12, 12, 18, 24, 36, 48]))
+        if delivery == Status.PLANNED:
+            start = today + days(rng.randint(30, 400))
+            return start, start + length
+        if delivery in (Status.ACTIVE, Status.PAUSED):
+            start = today - days(rng.randint(1, 4 * 365))
+            if rng.random() < 0.3:
+                return start, None
+            return start, max(start + length, today + days(rng.randint(1, 720)))
+        # Completed or cancelled: ended by now.
+        earliest = datetime.date(FIRST_START_YEAR, 4, 1)
+        start = earliest + days(rng.randint(0, (today - earliest).days - 31))
+        return start, max(start, min(start + length, today - days(rng.randint(1, 30))))
 
     def commission_for(self, borough):
         """Some projects follow from their own council's commission, a few from another's."""
@@ -383,7 +392,9 @@ class DemoCatalogue:
         self.funder_kind_index += 1
         return kind
 
-    def build_settlement(self, borough, chunk, *, kind):
+    def build_settlement(self, borough, chunk, *, kind, first_year=None):
+        """A settlement on `borough`, from `first_year` (any year so far when None); returns
+        its position in the chunk."""
         rng, i = self.rng, self.settlement_index
         self.settlement_index += 1
         funder = (
@@ -392,7 +403,8 @@ class DemoCatalogue:
             else rng.choice(self.funders_by_kind[kind])
         )
         restrictions = self.cycled(i, RESTRICTION_WEIGHTS, RESTRICTION_WEIGHTS)
-        first_year = rng.randint(FIRST_START_YEAR, REFERENCE_DATE.year)
+        if first_year is None:
+            first_year = rng.randint(FIRST_START_YEAR, financial_year_of(self.today))
         years = 1 if i % 2 == 0 and i < 8 else rng.choice([1, 1, 2, 3, 3, 4])
         total = Decimal(rng.randint(40, 4000) * 500)
         settlement = FundingSettlement(
@@ -404,8 +416,10 @@ class DemoCatalogue:
             last_year=first_year + years - 1,
             restrictions=restrictions,
             conditions=CONDITIONS[restrictions],
-            awarded_on=datetime.date(first_year, 1, 1)
-            + datetime.timedelta(days=rng.randint(0, 80)),
+            awarded_on=min(
+                datetime.date(first_year, 1, 1) + datetime.timedelta(days=rng.randint(0, 80)),
+                self.today,
+            ),
         )
         position = len(chunk.settlements)
         chunk.settlements.append(settlement)
@@ -413,20 +427,35 @@ class DemoCatalogue:
         for offset in range(years):
             amount = per_year if offset < years - 1 else total - per_year * (years - 1)
             chunk.allocations.append((position, first_year + offset, amount))
+        return position
 
-    def fund_projects(self, chunk):
-        """Give most projects one or two funding lines from their borough's settlements."""
+    def fund_projects(self, borough, chunk):
+        """Give most projects one or two funding lines from their authority's settlements that
+        cover some of their years, making a settlement from a project's first year where too few
+        do; each settlement gives projects up to 90% of its total."""
         rng = self.rng
+        covering_year = defaultdict(list)
+        for position, settlement in enumerate(chunk.settlements):
+            for year in settlement.financial_years:
+                covering_year[year].append(position)
         lines = {}
-        for project_position in range(len(chunk.projects)):
-            wanted = rng.choices([0, 1, 2], weights=[10, 65, 25])[0]
-            for settlement_position in rng.sample(range(len(chunk.settlements)), wanted):
+        for project_position, project in enumerate(chunk.projects):
+            wanted = rng.choices([0, 1, 2], weights=[8, 64, 28])[0]
+            first, last = project.financial_years_bounds
+            years = range(first, (last if last is not None else first + 3) + 1)
+            covering = sorted({p for year in years for p in covering_year[year]})
+            while len(covering) < wanted:
+                position = self.build_settlement(
+                    borough, chunk, kind=self.next_funder_kind(), first_year=first
+                )
+                for year in chunk.settlements[position].financial_years:
+                    covering_year[year].append(position)
+                covering.append(position)
+            for settlement_position in rng.sample(covering, wanted):
                 lines[(settlement_position, project_position)] = rng.uniform(0.5, 1.5)
-        weight_per_settlement = {}
+        weight_per_settlement = defaultdict(float)
         for (settlement_position, _), weight in lines.items():
-            weight_per_settlement[settlement_position] = (
-                weight_per_settlement.get(settlement_position, 0) + weight
-            )
+            weight_per_settlement[settlement_position] += weight
         for (settlement_position, project_position), weight in lines.items():
             settlement = chunk.settlements[settlement_position]
             share = Decimal(weight / weight_per_settlement[settlement_position]) * Decimal("0.9")

@@ -52,6 +52,8 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
         cleaned = super().clean()
         lead = cleaned.get("lead_borough")
         partners = cleaned.get("partner_boroughs") or []
+        # Its funding lines, checked next, are held to the authorities entered here.
+        self.instance.partners_entered = list(partners)
         if lead and lead in partners:
             self.add_error(
                 "partner_boroughs", f"{lead} leads the project, so it cannot also be a partner."
@@ -77,7 +79,16 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
         return cleaned
 
 
-class SettlementLinesFormSet(forms.BaseInlineFormSet):
+class RowsOfEditedRecordFormSet(forms.BaseInlineFormSet):
+    """Inline rows checked against their record as its form has it, edits included, not as
+    stored: the record's form is validated first."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        setattr(form.instance, self.fk.name, self.instance)
+
+
+class SettlementLinesFormSet(RowsOfEditedRecordFormSet):
     """Inline rows of a settlement, checked together against the settlement's total."""
 
     def kept_rows(self):
@@ -226,13 +237,15 @@ class ProjectRestoreForm(RestoreForm, ProjectForm):
             project.publication_state = Project.PublicationState.DRAFT
 
 
-class ProjectFundingLinesFormSet(forms.BaseInlineFormSet):
-    """A project's funding lines: each keeps its settlement within its total."""
+class ProjectFundingLinesFormSet(RowsOfEditedRecordFormSet):
+    """A project's funding lines: each keeps its settlement within its total. `settlements`
+    narrows the choice (to an officer's authorities')."""
 
-    def __init__(self, *args, settlements, **kwargs):
+    def __init__(self, *args, settlements=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for form in [*self.forms, self.empty_form]:
-            form.fields["settlement"].queryset = settlements
+        if settlements is not None:
+            for form in [*self.forms, self.empty_form]:
+                form.fields["settlement"].queryset = settlements
 
     def clean(self):
         super().clean()

@@ -53,7 +53,13 @@ def test_the_index_holds_the_published_projects_of_each_option():
     assert index.counts("borough", index.published)[str(borough("camden").pk)] == 1
 
 
-@pytest.mark.parametrize("chosen", ["", "theme=cohesion&london=outer", "year=2020&status=active"])
+# The demo's active projects started in the four years before the day it was loaded.
+LAST_YEAR = datetime.date.today().year - 1
+
+
+@pytest.mark.parametrize(
+    "chosen", ["", "theme=cohesion&london=outer", f"year={LAST_YEAR}&status=active"]
+)
 def test_every_page_in_every_order_is_the_lists_own(chosen):
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
     index = current_index()

@@ -1,5 +1,6 @@
 """The public funders and settlements pages, as a researcher without an account sees them."""
 
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -79,6 +80,8 @@ def unpublished_projects_funded_by(settlement):
             amount=Decimal("1000"),
             project=ProjectFactory(
                 title=f"Secret {state} project",
+                lead_borough=settlement.recipient,
+                start_date=datetime.date(settlement.first_year, 4, 1),
                 publication_state=state,
                 themes=[theme("isolation")],
             ),
@@ -100,6 +103,7 @@ def catalogue(size):
             YearlyAllocationFactory(settlement=settlement, amount=settlement.total_amount)
             project = ProjectFactory(
                 lead_borough=borough(recipient),
+                start_date=datetime.date(first_year, 4, 1),
                 partner_boroughs=[borough("islington")],
                 themes=[theme("cohesion"), theme("isolation")],
             )
@@ -469,7 +473,9 @@ def test_a_settlement_s_page_shows_its_facts_profile_and_published_projects(clie
     settlement = bridges.settlements.get(programme="Welcome Programme")
     walks = ProjectFactory(title="Welcome Walks", lead_borough=borough("hackney"))
     ProjectFundingFactory(settlement=settlement, project=walks, amount=Decimal("90000"))
-    cafe = ProjectFactory(title="Language Café", lead_borough=borough("camden"))
+    cafe = ProjectFactory(
+        title="Language Café", lead_borough=borough("camden"), partner_boroughs=[borough("hackney")]
+    )
     ProjectFundingFactory(settlement=settlement, project=cafe, amount=Decimal("30000"))
     unpublished_projects_funded_by(settlement)
 

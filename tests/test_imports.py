@@ -57,7 +57,7 @@ PROJECT_ROW = {
     "delivery_partners": "Age UK East London; Hackney CVS",
     "delivery_status": "Active",
     "start_date": "2024-04-01",
-    "end_date": "31/03/2026",
+    "end_date": "31/03/2028",
     "people_reached": "1,250",
     "publication_state": "draft",
 }
@@ -183,7 +183,7 @@ def test_a_curator_imports_projects_from_a_csv_file_after_a_preview(curator):
     assert lunch.delivery_partners == "Age UK East London\nHackney CVS"
     assert lunch.delivery_status == "active"
     assert lunch.start_date == datetime.date(2024, 4, 1)
-    assert lunch.end_date == datetime.date(2026, 3, 31)
+    assert lunch.end_date == datetime.date(2028, 3, 31)
     assert lunch.people_reached == 1250
     assert lunch.publication_state == "draft"
     assert lunch.published_at is None
@@ -207,6 +207,7 @@ def test_a_curator_imports_projects_from_an_excel_workbook(curator):
     row = project_row(
         start_date=datetime.datetime(2024, 9, 1),
         end_date=datetime.date(2025, 7, 31),
+        delivery_status="Completed",
         people_reached=80,
         lead_borough="hck",
     )
@@ -472,6 +473,22 @@ SETTLEMENT_ROW_ERRORS = [
         {"projects": "befriending: 200000"},
         "Row 2, projects: The money allocated to projects (£200,000.00) exceeds the "
         "settlement's total of £150,000.00.",
+    ),
+    (
+        {"recipient": "CMD", "projects": "befriending: 100"},
+        "Row 2, projects: befriending: Thames Community Trust: Connected Communities (2024-25 to "
+        "2025-26) is paid to Camden, which neither leads the project nor is a partner in it.",
+    ),
+    (
+        {
+            "first_year": "2020",
+            "last_year": "2021",
+            "allocations": "",
+            "projects": "befriending: 1",
+        },
+        "Row 2, projects: befriending: Thames Community Trust: Connected Communities (2020-21 to "
+        "2021-22) covers 2020-21 to 2021-22, but the project runs from 2024-25 onwards: choose a "
+        "settlement that covers at least one of the project's years, or change its dates.",
     ),
     (
         {"projects": "nowhere: 100"},

@@ -418,9 +418,10 @@ def test_the_project_page_shows_every_public_field(client, catalogue):
         "Ring-fenced",
     ]:
         assert expected in text, expected
-    # £200,000 of a £300,000 settlement paid £100,000 then £200,000: a third, then two thirds.
-    assert re.search(r"2019-20</td>\s*<td[^>]*>£66,667", text)
-    assert re.search(r"2020-21</td>\s*<td[^>]*>£133,333", text)
+    # The project ran in 2019-20 alone, so all £200,000 of its line is spent in that year,
+    # though its settlement pays out over three.
+    assert re.search(r"2019-20</td>\s*<td[^>]*>£200,000", text)
+    assert not re.search(r"2020-21</td>\s*<td", text)
     assert "Another cohesion project" in text
     assert "Westminster Safe Spaces" in text  # same theme, another borough
     assert 'name="project" value="camden-cohesion-forum"' in text

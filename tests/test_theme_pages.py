@@ -34,7 +34,11 @@ def unpublished_on(themes):
             lead_borough=borough("barnet"),
             themes=themes,
         )
-        ProjectFundingFactory(project=project, amount=Decimal("999"))
+        ProjectFundingFactory(
+            settlement=SettlementFactory(recipient=borough("barnet")),
+            project=project,
+            amount=Decimal("999"),
+        )
 
 
 # All themes ------------------------------------------------------------------------------------
@@ -104,7 +108,13 @@ def cohesion_work():
             published_on.year, published_on.month, 1, tzinfo=datetime.UTC
         )
         project.save()
-        ProjectFundingFactory(settlement=trust, project=project, amount=Decimal("20000"))
+        # The trust pays each authority leading the work its own settlement.
+        paid = (
+            trust
+            if lead == "hackney"
+            else SettlementFactory(funder=trust.funder, recipient=borough(lead))
+        )
+        ProjectFundingFactory(settlement=paid, project=project, amount=Decimal("20000"))
     ProjectFundingFactory(
         settlement=gla,
         project=ProjectFactory(title="Cohesion project 5", themes=[theme("cohesion")]),
@@ -196,7 +206,10 @@ def test_a_theme_s_page_runs_a_fixed_number_of_queries(client, django_assert_max
             partner_boroughs=[borough("islington")],
             themes=[theme("cohesion"), theme("isolation")],
         )
-        ProjectFundingFactory(settlement=SettlementFactory(funder=funder), project=project)
+        ProjectFundingFactory(
+            settlement=SettlementFactory(funder=funder, recipient=project.lead_borough),
+            project=project,
+        )
         RecommendationFactory(commission=commission).themes.set([theme("cohesion")])
     assert Recommendation.objects.count() == size
     with django_assert_max_num_queries(9):

@@ -416,7 +416,7 @@ class ProjectResource(SpreadsheetResource):
             "delivery_partners": "Hackney Volunteer Centre; Dalston Community Kitchen",
             "delivery_status": "active",
             "start_date": "2024-04-01",
-            "end_date": "2026-03-31",
+            "end_date": "2028-03-31",
             "people_reached": "250",
             "outcomes": "Fewer older people say they feel lonely.",
             "evaluation_url": "",
@@ -441,6 +441,9 @@ class ProjectResource(SpreadsheetResource):
                     "the publication state of an existing project with the review actions "
                     "(submit, publish, return, archive), not by import"
                 )
+        terms = {"start_date", "end_date", "lead_borough", "partner_boroughs"}
+        if instance.pk and not terms & errors.keys():
+            self.check_funding_still_fits(instance, errors)
         if instance.slug:
             key, column = instance.slug, "slug"
         else:
@@ -450,6 +453,20 @@ class ProjectResource(SpreadsheetResource):
             errors[column] = (
                 f"the same project as row {first} – a project can appear only once in a file"
                 + (" (give each its own slug if they differ)" if column == "title" else "")
+            )
+
+    @staticmethod
+    def check_funding_still_fits(project, errors):
+        """The row's dates and authorities must still suit the project's funding lines."""
+        problems = []
+        for line in project.fundings.select_related("settlement__funder", "settlement__recipient"):
+            try:
+                line.settlement.check_can_fund(project, project.authority_ids)
+            except ValidationError as error:
+                problems += error.messages
+        if problems:
+            errors[NON_FIELD_ERRORS] = ValidationError(
+                [*problems, "Change its funding lines first, or keep its dates and authorities."]
             )
 
     def save_instance(self, instance, is_create, row, **kwargs):
@@ -604,6 +621,19 @@ class SettlementResource(SpreadsheetResource):
                 instance.check_project_allocations(amounts)
             except ValidationError as error:
                 errors["projects"] = error
+        if (
+            "projects" in relations
+            and "projects" not in errors
+            and not ({"first_year", "last_year", "recipient"} & errors.keys())
+        ):
+            problems = []
+            for project in relations["projects"]:
+                try:
+                    instance.check_can_fund(project, project.authority_ids)
+                except ValidationError as error:
+                    problems += [f"{project.slug}: {message}" for message in error.messages]
+            if problems:
+                errors["projects"] = ValidationError(problems)
         if not set(self.IDENTITY) & errors.keys():
             key = {name: getattr(instance, name) for name in self.IDENTITY}
             first = self.first_row_for(

@@ -357,6 +357,38 @@ class FundingSettlement(Versioned):
         if errors:
             raise ValidationError(errors)
 
+    def check_can_fund(self, project, authority_ids):
+        """Raise ValidationError unless this settlement can fund `project`: their financial
+        years overlap, and its recipient is one of `authority_ids` (the project's lead and
+        partner authorities)."""
+        errors = []
+        first, last = project.financial_years_bounds
+        if self.last_year < first or (last is not None and self.first_year > last):
+            errors.append(
+                ValidationError(
+                    "%(settlement)s covers %(years)s, but the project runs %(running)s: choose "
+                    "a settlement that covers at least one of the project's years, or change "
+                    "its dates.",
+                    code="settlement_outside_project_years",
+                    params={
+                        "settlement": self,
+                        "years": self.years_label,
+                        "running": project.financial_years_label,
+                    },
+                )
+            )
+        if self.recipient_id not in authority_ids:
+            errors.append(
+                ValidationError(
+                    "%(settlement)s is paid to %(recipient)s, which neither leads the project "
+                    "nor is a partner in it.",
+                    code="settlement_for_another_authority",
+                    params={"settlement": self, "recipient": self.recipient},
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def check_project_allocations(self, amounts):
         """Raise ValidationError if `amounts` (every amount the settlement gives to projects)
         exceed its total."""
@@ -437,19 +469,40 @@ class ProjectFunding(models.Model):
     def __str__(self):
         return f"{pounds(self.amount)} from {self.settlement} to {self.project}"
 
+    def clean(self):
+        # Forms give the line the project they are editing, with its dates and authorities as
+        # entered; the database checks the same rule again when the transaction commits.
+        project = getattr(self, "project", None)
+        if self.settlement_id is None or project is None or project.start_date is None:
+            return
+        try:
+            self.settlement.check_can_fund(project, project.authority_ids)
+        except ValidationError as error:
+            raise ValidationError({"settlement": error.error_list}) from error
+
+    def shared_years(self):
+        """The financial years of both the settlement and the project: the years the line's
+        money is spent in."""
+        first, last = self.project.financial_years_bounds
+        return [
+            year
+            for year in self.settlement.financial_years
+            if year >= first and (last is None or year <= last)
+        ]
+
     def yearly_shares(self):
-        """{financial year: amount}: this line spread over the years in proportion to the
-        settlement's yearly allocations (evenly when it has none). Uses the settlement's
-        prefetched allocations when there are any."""
-        settlement = self.settlement
-        allocations = {a.financial_year: a.amount for a in settlement.allocations.all()}
-        if not allocations or not settlement.total_amount:
-            years = list(settlement.financial_years)
+        """{financial year: amount}: this line spread over the years its settlement and its
+        project share, in proportion to the settlement's allocations in those years (evenly
+        when it has none there). Uses the settlement's prefetched allocations."""
+        years = self.shared_years()
+        if not years:
+            return {}
+        allocated = {a.financial_year: a.amount for a in self.settlement.allocations.all()}
+        weights = {year: allocated.get(year, ZERO) for year in years}
+        weight_total = sum(weights.values(), ZERO)
+        if not weight_total:
             return {year: self.amount / len(years) for year in years}
-        return {
-            year: self.amount * amount / settlement.total_amount
-            for year, amount in allocations.items()
-        }
+        return {year: self.amount * weight / weight_total for year, weight in weights.items()}
 
 
 def with_funding_received(boroughs):

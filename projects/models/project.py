@@ -16,6 +16,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -37,7 +38,7 @@ from simple_history.models import HistoricalRecords
 
 from boroughs.models import AuthorityRecordQuerySet, Borough, count_of, history_model_names
 from portal.models import LinksManager, Versioned, at_least, recorded_by
-from portal.money import MONEY, ZERO
+from portal.money import MONEY, ZERO, financial_year_label, financial_year_of
 from portal.slugs import unique_slug
 
 from ..facet_keys import Links, facet_key, keys_for
@@ -465,9 +466,79 @@ class Project(Versioned):
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.slug])
 
+    def clean(self):
+        super().clean()
+        self.check_delivery_status(timezone.localdate())
+
+    def check_delivery_status(self, today):
+        """Raise ValidationError unless its delivery status agrees with its dates on `today`:
+        nothing planned or active has ended, nothing active or completed is yet to start, and
+        a completed project has ended."""
+        status, start, end = self.delivery_status, self.start_date, self.end_date
+        if start is None or (end and end < start):
+            return  # dates that cannot be right say so first
+        Status = self.DeliveryStatus
+        label = Status(status).label.lower() if status in Status.values else status
+        if end and end < today and status in (Status.PLANNED, Status.ACTIVE):
+            raise ValidationError(
+                {
+                    "delivery_status": ValidationError(
+                        "The project ended on %(end)s, so it cannot be %(status)s: choose "
+                        "completed or cancelled, or correct the end date.",
+                        code="status_after_end",
+                        params={"end": f"{end:%-d %B %Y}", "status": label},
+                    )
+                }
+            )
+        if start > today and status in (Status.ACTIVE, Status.COMPLETED):
+            raise ValidationError(
+                {
+                    "delivery_status": ValidationError(
+                        "The project starts on %(start)s, so it cannot be %(status)s yet: "
+                        "choose planned, or correct the start date.",
+                        code="status_before_start",
+                        params={"start": f"{start:%-d %B %Y}", "status": label},
+                    )
+                }
+            )
+        if status == Status.COMPLETED and (end is None or end > today):
+            raise ValidationError(
+                {
+                    "end_date": ValidationError(
+                        "Enter the date the project ended: a completed project has an end "
+                        "date on or before today.",
+                        code="completed_without_end",
+                    )
+                }
+            )
+
     @property
     def is_published(self):
         return self.publication_state == self.PublicationState.PUBLISHED
+
+    @property
+    def financial_years_bounds(self):
+        """(first, last) financial year it runs in; last is None while it has no end date."""
+        last = financial_year_of(self.end_date) if self.end_date else None
+        return financial_year_of(self.start_date), last
+
+    @property
+    def financial_years_label(self):
+        first, last = self.financial_years_bounds
+        if last is None:
+            return f"from {financial_year_label(first)} onwards"
+        if last == first:
+            return f"in {financial_year_label(first)}"
+        return f"from {financial_year_label(first)} to {financial_year_label(last)}"
+
+    @property
+    def authority_ids(self):
+        """Its lead's and partners' keys: the partners its form is about to save, when a form
+        is editing it, else those stored."""
+        partners = getattr(self, "partners_entered", None)
+        if partners is None:
+            partners = self.partner_boroughs.all() if self.pk else []
+        return {self.lead_borough_id, *(borough.pk for borough in partners)}
 
     @property
     def funders(self):
