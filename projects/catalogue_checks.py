@@ -9,6 +9,8 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Sum, Va
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from boroughs.models import Recommendation
+
 from .models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
 
 EXAMPLES = 5
@@ -54,12 +56,47 @@ def funding_lines_for_other_authorities():
     )
 
 
+def incomplete_projects(projects):
+    """Those of `projects` lacking what publication needs (Project.publication_checklist)."""
+    return projects.filter(
+        Q(summary="")
+        | Q(description="")
+        | ~Exists(Project.themes.through.objects.filter(project=OuterRef("pk")))
+        | Q(contact_name="")
+        | Q(contact_email="")
+        | (Q(no_funding_reason="") & ~Exists(ProjectFunding.objects.filter(project=OuterRef("pk"))))
+    )
+
+
+def recommendations_off_theme_unexplained():
+    links = Project.recommendations.through.objects
+    shared = Recommendation.themes.through.objects.filter(
+        recommendation=OuterRef("recommendation"),
+        theme__in=Project.themes.through.objects.filter(
+            project=OuterRef(OuterRef("project"))
+        ).values("theme"),
+    )
+    themed = Recommendation.themes.through.objects.filter(recommendation=OuterRef("recommendation"))
+    return links.filter(project__off_theme_reason="").filter(Exists(themed)).exclude(Exists(shared))
+
+
 def rules(today=None):
     """Every rule of the catalogue, with what breaks it on `today`."""
     today = today or timezone.localdate()
     Status = Project.DeliveryStatus
     settlements = FundingSettlement.objects.order_by("pk")
     return [
+        Rule(
+            "Projects submitted, published or archived without what publication needs",
+            incomplete_projects(Project.objects.exclude(publication_state="draft")).order_by("pk"),
+        ),
+        Rule(
+            "Projects answering a recommendation that shares none of their themes, without "
+            "saying why",
+            recommendations_off_theme_unexplained()
+            .select_related("project", "recommendation")
+            .order_by("pk"),
+        ),
         Rule(
             "Funding lines from a settlement that covers none of the project's financial years",
             funding_lines_outside_project_years().order_by("pk"),

@@ -89,6 +89,13 @@ PUBLICATION_WEIGHTS = {
 }
 
 
+NO_FUNDING_REASONS = [
+    "Run by volunteers within existing budgets.",
+    "Delivered by council staff as part of their usual work.",
+    "Funding is still being sought.",
+]
+
+
 def in_sentence(name):
     """A name as it reads mid-sentence: "Older people" → "older people"; "LGBTQ+ people" and
     "English language" keep their capitals."""
@@ -255,6 +262,8 @@ class DemoCatalogue:
                 Recommendation.themes.through(recommendation_id=r.pk, theme_id=t.pk)
                 for r, t in zip(recommendations, themes, strict=True)
             )
+            for recommendation, theme in zip(recommendations, themes, strict=True):
+                recommendation.theme = theme
             self.recommendations_by_commission[commission.pk] = recommendations
             self.commissions_with_recommendations.append(commission)
 
@@ -332,6 +341,15 @@ class DemoCatalogue:
         )
         commission, recommendations = self.commission_for(borough)
         project.commission = commission
+        # A project answers recommendations on its own themes, or says why it answers another.
+        on_its_themes = [r for r in recommendations if r.theme in themes]
+        if recommendations and not on_its_themes:
+            project.off_theme_reason = (
+                f"The commission asked for {in_sentence(recommendations[0].theme.name)} to be "
+                "part of all local work, this project included."
+            )
+        elif recommendations:
+            recommendations = on_its_themes
         position = len(chunk.projects)
         chunk.theme_ids += [(position, t.pk) for t in themes]
         chunk.target_group_ids += [(position, g.pk) for g in groups]
@@ -463,6 +481,9 @@ class DemoCatalogue:
             project = chunk.projects[project_position]
             project.funding_total += amount
             chunk.fundings.append((settlement_position, project_position, amount))
+        for project in chunk.projects:
+            if not project.funding_total:
+                project.no_funding_reason = self.rng.choice(NO_FUNDING_REASONS)
 
     def give_facet_keys(self, chunk):
         """Bulk inserts send no signals: give each project its facet keys here."""

@@ -37,6 +37,7 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
             "delivery_partners",
             "commission",
             "recommendations",
+            "off_theme_reason",
             "delivery_status",
             "start_date",
             "end_date",
@@ -45,6 +46,7 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
             "evaluation_url",
             "contact_name",
             "contact_email",
+            "no_funding_reason",
             "publication_state",
         ]
 
@@ -76,6 +78,26 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
                     },
                 ),
             )
+        themes = set(cleaned.get("themes") or [])
+        if themes and not stray and not cleaned.get("off_theme_reason", "").strip():
+            # A recommendation with no themes recorded cannot be judged off theme.
+            off_theme = [
+                r for r in recommendations if (its := set(r.themes.all())) and not themes & its
+            ]
+            if off_theme:
+                self.add_error(
+                    "off_theme_reason",
+                    ValidationError(
+                        "%(references)s %(shares)s none of the project's themes: say why the "
+                        "project answers %(it)s, or untick %(it)s.",
+                        code="recommendation_off_theme",
+                        params={
+                            "references": " and ".join(r.reference for r in off_theme),
+                            "shares": "shares" if len(off_theme) == 1 else "share",
+                            "it": "it" if len(off_theme) == 1 else "them",
+                        },
+                    ),
+                )
         return cleaned
 
 

@@ -11,11 +11,16 @@ Who may do what (a project belongs to its lead authority):
 - staff (admins) may do everything, for every authority.
 Editing a published project is for reviewers only, so a public page never changes without a
 reviewer; the change goes live at once and is kept in the project's history.
+
+Two more rules stand in the way of a step the role and state allow (`blockers`): a project is
+submitted and published only when complete (Project.publication_checklist), and no one publishes
+a project they created or submitted: a second reviewer of the authority, or an admin, must.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,7 +37,7 @@ Action = ProjectTransition.Action
 
 
 class WorkflowError(Exception):
-    """The step is not possible from the project's current state; the message says why."""
+    """The step is not possible now; the message says why."""
 
 
 class EditConflict(Exception):
@@ -84,14 +89,82 @@ def can_create_in(user, borough):
     return role_in(user, borough.pk) is not None
 
 
-def allowed_actions(user, project):
-    """The workflow steps this user may take on this project now."""
+def steps_of_role(user, project):
+    """The steps the user's role allows from the project's state, blocked or not."""
     role = role_in(user, project.lead_borough_id)
     return [
         step.action
         for step in STEPS.values()
         if role in step.roles and project.publication_state in step.from_states
     ]
+
+
+def allowed_actions(user, project):
+    """The workflow steps this user may take on this project now."""
+    return [
+        action for action in steps_of_role(user, project) if not blockers(user, project, action)
+    ]
+
+
+def blocked_actions(user, project):
+    """{action: [what stands in its way]} for the steps the user's role and the project's state
+    allow but another rule blocks."""
+    blocked = {action: blockers(user, project, action) for action in steps_of_role(user, project)}
+    return {action: reasons for action, reasons in blocked.items() if reasons}
+
+
+def blockers(user, project, action):
+    """What stands in the way of `user` taking `action` on `project`, beyond their role and its
+    state: messages saying what to do; [] when nothing does."""
+    reasons = []
+    if action in (Action.SUBMIT, Action.PUBLISH):
+        reasons += [f"{to_do}." for to_do in project.missing_for_publication()]
+    if action == Action.PUBLISH and user.pk in authors_of(project):
+        reasons.append(second_reviewer_needed(user, project))
+    return reasons
+
+
+def authors_of(project):
+    """The keys of who created the project and who last submitted it."""
+    submitter = (
+        project.transitions.filter(action=Action.SUBMIT)
+        .order_by("-at", "-pk")
+        .values_list("by", flat=True)
+        .first()
+    )
+    return {project.created_by_id, submitter} - {None}
+
+
+def second_reviewer_needed(user, project):
+    """Why the user may not publish their own project, and who may."""
+    authority = project.lead_borough
+    others = [
+        membership.user
+        for membership in Membership.objects.filter(
+            borough=authority, role=Membership.Role.REVIEWER, user__is_active=True
+        )
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+    said = "You created or submitted this project, so someone else must publish it: "
+    if others:
+        return said + f"another reviewer of {authority} ({people(others)}) or an administrator."
+    admins = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(pk=user.pk)
+    admins = list(admins.order_by("username")[:3])
+    if admins:
+        return said + (
+            f"{authority} has no other reviewer, so ask an administrator ({people(admins)}) to "
+            "publish it or to make another officer a reviewer."
+        )
+    return said + f"{authority} has no other reviewer and the portal no other administrator."
+
+
+def people(users):
+    return ", ".join(
+        f"{user.get_full_name() or user.username} <{user.email}>" if user.email else user.username
+        for user in users
+    )
 
 
 def take_step(*, project, action, by, comment=""):
@@ -109,6 +182,9 @@ def take_step(*, project, action, by, comment=""):
                 f"This project is {locked.get_publication_state_display().lower()}, so it "
                 f"cannot be {Action(action).label.lower()}."
             )
+        reasons = blockers(by, locked, action)
+        if reasons:
+            raise WorkflowError(" ".join(reasons))
         from_state = locked.publication_state
         locked.publication_state = step.to_state
         if step.to_state == State.PUBLISHED and locked.published_at is None:

@@ -87,7 +87,7 @@ class YearlyAllocationFactory(factory.django.DjangoModelFactory):
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
-    """A published project with one theme unless told otherwise."""
+    """A published project with one theme unless told otherwise, complete enough to publish."""
 
     class Meta:
         model = models.Project
@@ -99,6 +99,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     lead_borough = factory.LazyFunction(borough)
     delivery_status = models.Project.DeliveryStatus.ACTIVE
     start_date = datetime.date(2024, 4, 1)
+    contact_name = "Community engagement team"
+    contact_email = "community@example.org"
+    no_funding_reason = "Run by volunteers within existing budgets."
     publication_state = models.Project.PublicationState.PUBLISHED
 
     @factory.post_generation

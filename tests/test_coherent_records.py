@@ -384,12 +384,13 @@ def test_the_demo_catalogue_keeps_every_rule():
 
 def test_check_catalogue_names_what_breaks_a_rule():
     ended = ProjectFactory(title="Ended but active", end_date=TODAY - 10 * DAY)
+    ProjectFactory(title="No contact", contact_email="")
     line = ProjectFundingFactory(settlement=settlement_for(2024, 2024))
     # Past the forms and, in a transaction that never commits, the database.
     checks_deferred()
     Project.objects.filter(pk=line.project_id).update(start_date=datetime.date(2026, 4, 1))
     out = io.StringIO()
-    with pytest.raises(CommandError, match="2 of the catalogue's rules are broken"):
+    with pytest.raises(CommandError, match="3 of the catalogue's rules are broken"):
         call_command("check_catalogue", stdout=out)
     report = out.getvalue()
     assert "FAIL  Projects planned or active that have ended: 1" in report
@@ -398,6 +399,11 @@ def test_check_catalogue_names_what_breaks_a_rule():
         "FAIL  Funding lines from a settlement that covers none of the project's financial "
         "years: 1" in report
     )
+    assert (
+        "FAIL  Projects submitted, published or archived without what publication needs: 1"
+        in report
+    )
+    assert "        No contact" in report
     assert "ok    Settlements giving projects more than their total: none" in report
     # Put right again, or the test's end (which checks what is deferred) would refuse it.
     Project.objects.filter(pk=line.project_id).update(start_date=datetime.date(2024, 4, 1))

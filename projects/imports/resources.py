@@ -388,6 +388,10 @@ class ProjectResource(SpreadsheetResource):
     evaluation_url = Column(TextWidget(), help_text="A link to an evaluation, https://…")
     contact_name = Column(TextWidget(), help_text="A public contact.")
     contact_email = Column(TextWidget(), help_text="The public contact’s email address.")
+    no_funding_reason = Column(
+        TextWidget(),
+        help_text="Why no funding is recorded, for a project published without funding lines.",
+    )
     commission = Column(
         CommissionWidget(), help_text="The slug of the commission it follows from, or blank."
     )
@@ -399,8 +403,13 @@ class ProjectResource(SpreadsheetResource):
 
     class Meta:
         model = Project
-        # The form's fields; a project's recommendations are chosen in the admin.
-        fields = tuple(name for name in ProjectForm.Meta.fields if name != "recommendations")
+        # The form's fields; a project's recommendations (and why any is on another theme)
+        # are chosen in the admin.
+        fields = tuple(
+            name
+            for name in ProjectForm.Meta.fields
+            if name not in ("recommendations", "off_theme_reason")
+        )
 
     @classmethod
     def example_row(cls):
@@ -422,6 +431,7 @@ class ProjectResource(SpreadsheetResource):
             "evaluation_url": "",
             "contact_name": "Community Cohesion Team",
             "contact_email": "cohesion@example.org",
+            "no_funding_reason": "",
             "commission": "",
             "publication_state": "draft",
         }

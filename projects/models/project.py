@@ -315,6 +315,20 @@ PROJECT_HISTORY = HistoricalRecords(
 )
 
 
+#: What a project needs before it is submitted or published: (name, checklist label, to do).
+PUBLICATION_NEEDS = [
+    ("summary", "A summary", "Add a summary"),
+    ("description", "A description", "Add a description"),
+    ("themes", "At least one theme", "Choose at least one theme"),
+    ("contact", "A public contact: a name and an email address", "Add a public contact"),
+    (
+        "funding",
+        "Funding lines, or why no funding is recorded",
+        "Add its funding lines, or say why no funding is recorded",
+    ),
+]
+
+
 class Project(Versioned):
     """Something a borough does to promote social integration."""
 
@@ -363,6 +377,11 @@ class Project(Versioned):
         blank=True,
         related_name="projects",
     )
+    off_theme_reason = models.TextField(
+        "why it answers recommendations on other themes",
+        blank=True,
+        help_text="Needed when a recommendation it addresses shares none of its themes.",
+    )
     delivery_status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PLANNED
     )
@@ -373,6 +392,13 @@ class Project(Versioned):
     evaluation_url = models.URLField("link to an evaluation", blank=True)
     contact_name = models.CharField("public contact", max_length=200, blank=True)
     contact_email = models.EmailField("public contact email", blank=True)
+    no_funding_reason = models.CharField(
+        "why no funding is recorded",
+        max_length=300,
+        blank=True,
+        help_text="Needed to publish a project without funding lines: delivered by volunteers "
+        "within existing budgets, say.",
+    )
     publication_state = models.CharField(
         max_length=10, choices=PublicationState.choices, default=PublicationState.DRAFT
     )
@@ -511,6 +537,26 @@ class Project(Versioned):
                     )
                 }
             )
+
+    def publication_checklist(self):
+        """What publication needs, as [{"label", "done", "to_do"}]: a summary, a description,
+        a theme, a public contact, and funding lines or why there are none. Reads its themes
+        and funding lines (prefetch them for many projects)."""
+        present = {
+            "summary": bool(self.summary.strip()),
+            "description": bool(self.description.strip()),
+            "themes": bool(self.pk and self.themes.all()),
+            "contact": bool(self.contact_name.strip() and self.contact_email.strip()),
+            "funding": bool(self.no_funding_reason.strip() or (self.pk and self.fundings.all())),
+        }
+        return [
+            {"label": label, "done": present[name], "to_do": to_do}
+            for name, label, to_do in PUBLICATION_NEEDS
+        ]
+
+    def missing_for_publication(self):
+        """What to add before it can be submitted or published: [] when complete."""
+        return [item["to_do"] for item in self.publication_checklist() if not item["done"]]
 
     @property
     def is_published(self):

@@ -185,13 +185,15 @@ class OfficerProjectDetailView(OfficerMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         project = get_object_or_404(
-            officer_projects(user).prefetch_related("themes", "partner_boroughs"),
+            officer_projects(user).prefetch_related("themes", "partner_boroughs", "fundings"),
             slug=self.kwargs["slug"],
         )
         return super().get_context_data(
             project=project,
             can_edit=services.can_edit(user, project),
             actions=services.allowed_actions(user, project),
+            blocked=services.blocked_actions(user, project),
+            checklist=project.publication_checklist(),
             transitions=project.transitions.select_related("by"),
             **kwargs,
         )
@@ -286,6 +288,9 @@ class ProjectStepView(OfficerMixin, TemplateView):
     def refusal(self):
         if services.role_in(self.request.user, self.project.lead_borough_id) not in self.step.roles:
             return "Only a reviewer of the project's authority can do that."
+        reasons = services.blockers(self.request.user, self.project, self.step.action)
+        if reasons and self.project.publication_state in self.step.from_states:
+            return " ".join(reasons)
         state = self.project.get_publication_state_display().lower()
         return f"This project is {state}, so that step is not possible now."
 
