@@ -1,6 +1,7 @@
-"""The admin's import screens: the upload form that checks a file where django-import-export
-first reads it, the template to download, and a confirmation that imports nothing if any row
-fails."""
+"""The admin's import and export screens: the upload form that checks a file where
+django-import-export first reads it, the template to download, a confirmation that imports
+nothing if any row fails, and the export of the list as shown (its filters and search applied)
+in the import's own columns, so a file can be exported, corrected and imported back."""
 
 import csv
 import os
@@ -10,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.text import slugify
-from import_export.admin import ImportMixin
+from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 
 from .files import FORMATS, MAX_ROWS, MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, UploadError, is_blank
@@ -103,13 +104,16 @@ class SpreadsheetImportForm(ImportForm):
             return 0
 
 
-class SpreadsheetImportMixin(ImportMixin):
-    """Import from CSV and XLSX with a preview, all or nothing, and a template to download.
+class SpreadsheetImportMixin(ImportExportMixin):
+    """Import from CSV and XLSX with a preview, all or nothing, and a template to download;
+    export the list, as filtered, to either format in the same columns.
 
-    Curators need both the add and the change permission of the model to import.
+    Curators need both the add and the change permission of the model to import, and the view
+    permission to export.
     """
 
     import_formats = FORMATS
+    export_formats = FORMATS
     import_form_class = SpreadsheetImportForm
     import_template_name = "admin/projects/spreadsheet_import.html"
     import_export_change_list_template = "admin/projects/spreadsheet_import_change_list.html"

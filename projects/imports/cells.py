@@ -373,7 +373,8 @@ class AllocationsWidget(AmountsWidget):
         return yearly
 
     def amounts_of(self, lines):
-        return {line.financial_year: line.amount for line in lines.order_by("financial_year")}
+        # In the model's order (by year), from the export's prefetch when there is one.
+        return {line.financial_year: line.amount for line in lines.all()}
 
     def label(self, year):
         return financial_year_label(year)
@@ -399,7 +400,7 @@ class ProjectFundingsWidget(AmountsWidget):
         return {projects[slug]: amount for slug, amount in wanted.items()}
 
     def amounts_of(self, lines):
-        return {line.project: line.amount for line in lines.select_related("project")}
+        return {line.project: line.amount for line in lines.all()}
 
     def label(self, project):
         return project.slug

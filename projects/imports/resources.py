@@ -436,6 +436,12 @@ class ProjectResource(SpreadsheetResource):
             "publication_state": "draft",
         }
 
+    def filter_export(self, queryset, **kwargs):
+        # Each row's links read with the rest, not a query per project.
+        return queryset.select_related("lead_borough", "commission").prefetch_related(
+            "partner_boroughs", "themes", "target_groups"
+        )
+
     def get_instance(self, instance_loader, row):
         slug = self.cleaned("slug", row)
         return Project.objects.filter(slug=slug).first() if slug else None
@@ -585,6 +591,11 @@ class SettlementResource(SpreadsheetResource):
         """What identifies a row's settlement, or None while any part of it is missing."""
         key = {name: self.cleaned(name, row) for name in self.IDENTITY}
         return None if any(value in (None, "") for value in key.values()) else key
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("funder", "recipient").prefetch_related(
+            "allocations", "project_fundings__project"
+        )
 
     def get_instance(self, instance_loader, row):
         key = self.identity(row)
