@@ -96,6 +96,16 @@ NO_FUNDING_REASONS = [
 ]
 
 
+# Every authority's first projects, so its officers find work waiting in review (demo_accounts),
+# unless it has too few to spare them from the public catalogue.
+MIN_FOR_WORK_IN_REVIEW = 10
+WORK_IN_REVIEW = [
+    Project.PublicationState.DRAFT,
+    Project.PublicationState.DRAFT,
+    Project.PublicationState.SUBMITTED,
+]
+
+
 def in_sentence(name):
     """A name as it reads mid-sentence: "Older people" → "older people"; "LGBTQ+ people" and
     "English language" keep their capitals."""
@@ -276,6 +286,7 @@ class DemoCatalogue:
 
     def build_borough(self, borough, count):
         chunk = Chunk()
+        self.work_in_review = WORK_IN_REVIEW if count >= MIN_FOR_WORK_IN_REVIEW else []
         for _ in range(count):
             chunk.projects.append(self.build_project(borough, chunk))
         # Every council funds some of its own work, so every council's funder page has figures.
@@ -295,7 +306,11 @@ class DemoCatalogue:
         themes = list(dict.fromkeys(themes))
         groups = rng.sample(self.target_groups, rng.randint(1, 3))
         delivery = self.cycled(i, Project.DeliveryStatus, DELIVERY_WEIGHTS)
-        publication = self.cycled(i, Project.PublicationState, PUBLICATION_WEIGHTS)
+        in_authority = len(chunk.projects)
+        if in_authority < len(self.work_in_review) and i >= len(Project.PublicationState):
+            publication = self.work_in_review[in_authority]
+        else:
+            publication = self.cycled(i, Project.PublicationState, PUBLICATION_WEIGHTS)
         start, end = self.dates_for(delivery)
         activity = rng.choice(ACTIVITIES[primary.slug])
         title = f"{borough.name} {activity}"

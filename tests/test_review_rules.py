@@ -3,10 +3,15 @@ publishes a project they created or submitted, and a project lacking what public
 can be neither submitted nor published; the officer's page shows the checklist and who can
 help."""
 
+import io
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.utils.html import escape
 
-from projects.models import Project
+from projects.models import Project, ProjectTransition
 
 from .factories import (
     CommissionFactory,
@@ -179,3 +184,27 @@ def test_a_recommendation_on_other_themes_needs_a_reason(client, hackney):
     assert client.post(f"/officer/projects/{project.slug}/edit/", explained).status_code == 302
     project.refresh_from_db()
     assert list(project.recommendations.all()) == [equalities]
+
+
+# The demo's officers find work waiting ---------------------------------------------------------
+
+
+def test_the_demo_officers_find_work_waiting_and_the_reviewer_can_publish_it(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("demo_accounts", stdout=io.StringIO())
+    call_command("demo_accounts", stdout=io.StringIO())  # a second run adds nothing
+    editor = get_user_model().objects.get(username="hackney-editor")
+    reviewer = get_user_model().objects.get(username="hackney-reviewer")
+
+    dashboard = signed_in(client, editor).get("/officer/").text
+    returned = dashboard.split("Returned to you with a comment", 1)[1].split("<h3", 1)[0]
+    assert "Say how many people it reached so far" in returned
+    assert Project.objects.filter(created_by=editor, publication_state="draft").count() == 1
+
+    dashboard = signed_in(client, reviewer).get("/officer/").text
+    waiting = dashboard.split("Waiting for your review", 1)[1].split("<h2", 1)[0]
+    slug = re.search(r'href="/officer/projects/([^/]+)/"', waiting).group(1)
+    assert client.post(f"/officer/projects/{slug}/steps/publish/").status_code == 302
+    assert Project.objects.get(slug=slug).is_published
+    assert ProjectTransition.objects.filter(action="return", by=reviewer).count() == 1
