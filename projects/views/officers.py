@@ -9,7 +9,8 @@ saved with services.save_edits, which refuses to overwrite someone else's save.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +22,7 @@ from boroughs.forms import CommissionRecommendations, OfficerCommissionForm
 from boroughs.models import Borough, Commission, Membership, Recommendation
 from portal.history import changes_since, history_of
 from portal.lists import FilteredListView
+from portal.merging import THEIRS, merge, settle
 
 from .. import services
 from ..filters.officers import (
@@ -39,6 +41,27 @@ from ..models import FundingSettlement, Project, ProjectFunding, YearlyAllocatio
 
 State = Project.PublicationState
 RECENT = 10
+# What the database refuses at the end of a save, as the person is told it.
+REFUSALS = {
+    "funding_line_fits_project": (
+        "A funding line's settlement would no longer cover any of the project's years, or is "
+        "paid to an authority that neither leads it nor is a partner: change the line or the "
+        "project's dates and authorities."
+    ),
+}
+
+
+class SaveRefused(Exception):
+    """The database refused the save; the message says why, for the person."""
+
+
+def refusal(error):
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    return REFUSALS.get(
+        constraint, "Your changes could not be saved as they are: check them and save again."
+    )
+
+
 PER_PAGE = 25
 
 
@@ -110,21 +133,75 @@ class RecordFormView(OfficerMixin, TemplateView):
             valid = formset.is_valid() and valid
         if not valid:
             return self.render(form, formsets)
+        chosen = request.POST.getlist(THEIRS)
+        if self.object is not None and chosen:
+            # The fields both sides changed, where the person chose the other side's value, as
+            # stored (the form has already put the person's values on self.object).
+            settle(form, type(self.object)._default_manager.get(pk=self.object.pk), chosen)
         version = form.cleaned_data.get("version")
         try:
-            saved = services.save_edits(
-                form=form, formsets=formsets, by=request.user, version=version
-            )
+            saved = self.save(form, formsets, version)
         except services.EditConflict as conflict:
-            return self.render(
-                form,
-                formsets,
-                status=409,
-                conflict=conflict.current,
-                changes=changes_since(conflict.current, version),
-            )
+            return self.merge(form, formsets, conflict.current, version)
+        except SaveRefused as refused:
+            form.add_error(None, str(refused))
+            return self.render(form, formsets, status=409)
         messages.success(request, self.success_message)
         return redirect(self.success_url(saved))
+
+    def save(self, form, formsets, version):
+        try:
+            return services.save_edits(
+                form=form, formsets=formsets, by=self.request.user, version=version
+            )
+        except IntegrityError as error:
+            # What the forms could not see in time: another save in the meantime, say.
+            raise SaveRefused(refusal(error)) from error
+
+    def merge(self, form, formsets, current, version):
+        """Someone saved the record since this person opened it: keep the others' changes to
+        the fields this person left alone and save, or, where both changed a field, show both
+        for them to choose."""
+        merged = merge(form, current, version)
+        if merged is not None and not merged.conflicts:
+            try:
+                form.instance.full_clean(exclude=self.unedited(form), validate_constraints=False)
+                saved = self.save(form, formsets, current.version)
+            except (ValidationError, SaveRefused, services.EditConflict):
+                pass
+            else:
+                if merged.kept_from_them:
+                    kept = ", ".join(merged.kept_from_them)
+                    messages.info(
+                        self.request,
+                        f"Someone else saved this record while you were editing it: their "
+                        f"changes to {kept} are kept with yours.",
+                    )
+                messages.success(self.request, self.success_message)
+                return redirect(self.success_url(saved))
+        form.instance.version = current.version
+        return self.render(
+            self.merged_form(form),
+            formsets,
+            status=409,
+            conflict=current,
+            changes=changes_since(current, version),
+            conflicts=merged.conflicts if merged else [],
+        )
+
+    def merged_form(self, form):
+        """A new form showing the merged record: the person's values, with the others' where
+        only they changed a field."""
+        many = {
+            name: list(form.cleaned_data[name])
+            for name, field in form.fields.items()
+            if isinstance(field, forms.ModelMultipleChoiceField) and name in form.cleaned_data
+        }
+        return self.form_class(instance=form.instance, initial=many, **self.form_kwargs())
+
+    @staticmethod
+    def unedited(form):
+        return [f.name for f in form.instance._meta.fields if f.name not in form.fields]
 
 
 class OfficerListView(OfficerMixin, FilteredListView):
