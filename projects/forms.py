@@ -3,6 +3,8 @@ funding lines, a settlement with its yearly allocations and projects funded, and
 projects to compare. The rules a record must meet beyond what the database holds live here (and
 in the models' checks), so the officers' pages, the admin and the import all apply them."""
 
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -358,6 +360,56 @@ SettlementAllocations = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
 )
+
+
+def int_or_zero(text):
+    try:
+        return max(int(text), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+#: The settlement form's button that sets out a row of yearly allocation for each of its years.
+SET_OUT_YEARS = "set_out_years"
+LONGEST_SETTLEMENT = 20
+
+
+def allocations_set_out(data):
+    """The settlement form's data with a yearly allocation row for each financial year from its
+    first to its last that has none, filling blank rows first; when no amount is entered yet,
+    the total is split evenly over the years (the last takes what rounding leaves)."""
+    data = data.copy()
+    first, last = (int_or_zero(data.get(name)) for name in ("first_year", "last_year"))
+    if not first or last < first or last - first >= LONGEST_SETTLEMENT:
+        return data
+    total_key = "allocations-TOTAL_FORMS"
+    rows = list(range(int_or_zero(data.get(total_key))))
+
+    def cell(row, name):
+        return data.get(f"allocations-{row}-{name}", "").strip()
+
+    present = {cell(row, "financial_year") for row in rows}
+    blank = [
+        row for row in rows if not any(cell(row, n) for n in ("financial_year", "amount", "id"))
+    ]
+    years = [year for year in range(first, last + 1) if str(year) not in present]
+    for year in years:
+        row = blank.pop(0) if blank else len(rows)
+        if row == len(rows):
+            rows.append(row)
+        data[f"allocations-{row}-financial_year"] = str(year)
+    data[total_key] = str(len(rows))
+    try:
+        total = Decimal(data.get("total_amount", "").replace(",", "").replace("£", ""))
+    except InvalidOperation:
+        return data
+    if total > 0 and not any(cell(row, "amount") for row in rows):
+        yearly = [row for row in rows if first <= int_or_zero(cell(row, "financial_year")) <= last]
+        share = (total / len(yearly)).quantize(Decimal("1"), rounding=ROUND_DOWN)
+        for position, row in enumerate(yearly):
+            amount = share if position < len(yearly) - 1 else total - share * (len(yearly) - 1)
+            data[f"allocations-{row}-amount"] = str(amount)
+    return data
 
 
 class SettlementProjectFundingsFormSet(ProjectFundingFormSet):

@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -31,16 +32,22 @@ from ..filters.officers import (
     OfficerSettlementFilterSet,
 )
 from ..forms import (
+    SET_OUT_YEARS,
     OfficerProjectForm,
     OfficerSettlementForm,
     ProjectFundingLines,
     SettlementAllocations,
     SettlementProjectFundings,
+    allocations_set_out,
+    int_or_zero,
 )
 from ..models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
 
 State = Project.PublicationState
 RECENT = 10
+#: The "Add another" button's name; its value is the prefix of the rows to add one to.
+ADD_ROW = "add_row"
+MAX_ROWS = 200
 # What the database refuses at the end of a save, as the person is told it.
 REFUSALS = {
     "funding_line_fits_project": (
@@ -127,6 +134,9 @@ class RecordFormView(OfficerMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         self.check_may_edit(self.object)
+        rows_asked = self.rows_asked(request.POST)
+        if rows_asked is not None:
+            return self.render_unchecked(*self.build(rows_asked))
         form, formsets = self.build(request.POST)
         valid = form.is_valid()
         for formset in formsets:
@@ -148,6 +158,28 @@ class RecordFormView(OfficerMixin, TemplateView):
             return self.render(form, formsets, status=409)
         messages.success(request, self.success_message)
         return redirect(self.success_url(saved))
+
+    def rows_asked(self, data):
+        """The form's data with the rows asked for ("Add another"), or None when the person
+        asked to save. Without JavaScript, that button sends the form to come back with one
+        more row; with it, the row is added in the page."""
+        prefix = data.get(ADD_ROW)
+        if prefix not in self.formset_classes:
+            return None
+        data = data.copy()
+        total = f"{prefix}-TOTAL_FORMS"
+        data[total] = str(min(int_or_zero(data.get(total)) + 1, MAX_ROWS))
+        return data
+
+    def render_unchecked(self, form, formsets):
+        """The form as typed, with its new rows and no error messages: nothing was saved, and
+        nothing is checked until the person saves."""
+        form._errors = ErrorDict()
+        for formset in formsets:
+            formset._errors, formset._non_form_errors = [], formset.error_class()
+            for row in formset.forms:
+                row._errors = ErrorDict()
+        return self.render(form, formsets)
 
     def save(self, form, formsets, version):
         try:
@@ -405,6 +437,11 @@ class SettlementFormView(RecordFormView):
     form_class = OfficerSettlementForm
     formset_classes = {"allocations": SettlementAllocations, "fundings": SettlementProjectFundings}
     template_name = "officers/settlement_form.html"
+
+    def rows_asked(self, data):
+        if SET_OUT_YEARS in data:
+            return allocations_set_out(data)
+        return super().rows_asked(data)
 
     def formset_kwargs(self, prefix):
         if prefix == "fundings":

@@ -18,3 +18,27 @@ if (commission && groups.length) {
   commission.addEventListener("change", showChosen);
   showChosen();
 }
+
+// "Add another" on the officers' forms: add a row in the page from its template, rather than
+// sending the form back for one (what the button does without this script).
+for (const rows of document.querySelectorAll("[data-add-another]")) {
+  const prefix = rows.dataset.addAnother;
+  const total = rows.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  const template = rows.querySelector("template[data-add-another-template]");
+  const button = rows.querySelector(`button[name="add_row"][value="${prefix}"]`);
+  if (!total || !template || !button) continue;
+  button.addEventListener("click", (event) => {
+    event.preventDefault();
+    const index = Number(total.value);
+    const html = template.innerHTML
+      .replaceAll("__prefix__", String(index))
+      .replaceAll("__number__", String(index + 1));
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const row = holder.firstElementChild;
+    rows.querySelector("[data-add-another-rows]").append(row);
+    total.value = String(index + 1);
+    const first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  });
+}

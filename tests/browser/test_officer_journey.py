@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from boroughs.models import Membership
+from portal.money import pounds
+from projects.models import FundingSettlement, Project
 
-from ..factories import UserFactory, borough
+from ..factories import FunderFactory, SettlementFactory, UserFactory, borough
 
 PASSWORD = "a-long-test-password"
 TITLE = "Hackney family cookery evenings"
@@ -27,6 +29,33 @@ def officers():
         people[username] = UserFactory(username=username)
         Membership.objects.create(user=people[username], borough=borough(slug), role=role)
     return people
+
+
+@pytest.fixture
+def hackney_money():
+    """Two settlements paid to Hackney that cover 2025-26."""
+    return [
+        SettlementFactory(
+            funder=FunderFactory(name=name),
+            programme=programme,
+            recipient=borough("hackney"),
+            first_year=2025,
+            last_year=last_year,
+        )
+        for name, programme, last_year in [
+            ("Thames Trust", "Cookery Fund", 2026),
+            ("Greater London Authority", "Family Fund", 2025),
+        ]
+    ]
+
+
+def funding_line(page, number, settlement, amount):
+    row = page.get_by_role("group", name=f"Funding line {number} (new)")
+    row.get_by_label("Settlement").select_option(
+        label=f"{settlement.funder}: {settlement.programme}, {settlement.recipient} "
+        f"({settlement.years_label}, {pounds(settlement.total_amount)})"
+    )
+    row.get_by_label("Amount (£)").fill(amount)
 
 
 def sign_in(page, url, username):
@@ -48,11 +77,18 @@ def open_project(page, url):
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
 
-def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
+def test_a_project_goes_from_draft_to_the_public_list(page, url, officers, hackney_money):
     sign_in(page, url, "hackney-editor")
     page.get_by_role("link", name="Add a project").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Summary").fill("Families cook and eat together.")
+    page.get_by_label("Description").fill("Every Thursday in three community kitchens.")
+    page.get_by_label("Public contact", exact=True).fill("Community team")
+    page.get_by_label("Public contact email").fill("community@example.org")
+    # Two funding lines on the same page, the second added with "Add another".
+    funding_line(page, 1, hackney_money[0], "30000")
+    page.get_by_role("button", name="Add another funding line").click()
+    funding_line(page, 2, hackney_money[1], "15000")
     page.get_by_role("group", name="Delivery status").get_by_label("Active").check()
     start = page.get_by_role("group", name="Start date")
     start.get_by_label("Day").fill("1")
@@ -74,6 +110,8 @@ def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
     start.get_by_label("Month").fill("10")
     page.locator("main form").get_by_role("button", name="Save").click()
     expect(page.get_by_text("The project was saved as a draft.")).to_be_visible()
+    project = Project.objects.get(title=TITLE)
+    assert sorted(project.fundings.values_list("amount", flat=True)) == [15000, 30000]
 
     page.get_by_role("link", name="Submit for review").click()
     page.get_by_role("button", name="Submit for review").click()
@@ -93,8 +131,14 @@ def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
     expect(page.get_by_text("“Say who delivers it.”")).to_be_visible()
     open_project(page, url)
     page.get_by_role("link", name="Edit").click()
+    # Meanwhile the reviewer rewrites the summary: both changes are kept.
+    project = Project.objects.get(title=TITLE)
+    project.summary = "Families of every background cook and eat together."
+    project._history_user = officers["hackney-reviewer"]
+    project.save()
     page.get_by_label("Delivery partners").fill("Kitchen Table Collective")
     page.locator("main form").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("their changes to summary are kept with yours")).to_be_visible()
     page.get_by_role("link", name="Submit for review").click()
     page.get_by_role("button", name="Submit for review").click()
     sign_out(page)
@@ -114,9 +158,40 @@ def test_a_project_goes_from_draft_to_the_public_list(page, url, officers):
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     assert [row["title"] for row in rows] == [TITLE]
     assert rows[0]["delivery_partners"] == "Kitchen Table Collective"
+    assert rows[0]["summary"] == "Families of every background cook and eat together."
 
     sign_in(page, url, "camden-editor")
     response = page.goto(url(project_path))
     assert response.status == 404
     response = page.goto(url(project_path + "edit/"))
     assert response.status == 404
+
+
+def test_a_settlement_is_entered_with_a_row_for_each_year_in_one_pass(page, url, officers):
+    FunderFactory(name="Thames Trust")
+    sign_in(page, url, "hackney-editor")
+    page.get_by_role("link", name="Add a funding settlement").click()
+    page.get_by_label("Funder").select_option(label="Thames Trust")
+    page.get_by_label("Programme name").fill("Belonging Fund")
+    page.get_by_label("Total amount (£)").fill("90000")
+    page.get_by_label("First financial year").fill("2025")
+    page.get_by_label("Last financial year").fill("2027")
+    page.get_by_label("Light-touch reporting").check()
+    awarded = page.get_by_role("group", name="Date awarded")
+    awarded.get_by_label("Day").fill("1")
+    awarded.get_by_label("Month").fill("3")
+    awarded.get_by_label("Year").fill("2025")
+    page.get_by_role("button", name="Set out a row for each year").click()
+    for number, year in enumerate(["2025", "2026", "2027"], start=1):
+        row = page.get_by_role("group", name=re.compile(rf"^Year {number}"))
+        expect(row.get_by_label(re.compile("Financial year"))).to_have_value(year)
+        expect(row.get_by_label("Amount (£)")).to_have_value("30000")
+    expect(page.get_by_label("Programme name")).to_have_value("Belonging Fund")
+    page.locator("main form").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The settlement was saved.")).to_be_visible()
+    settlement = FundingSettlement.objects.get(programme="Belonging Fund")
+    assert sorted(settlement.allocations.values_list("financial_year", flat=True)) == [
+        2025,
+        2026,
+        2027,
+    ]
