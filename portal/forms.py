@@ -113,3 +113,43 @@ class VersionedForm(SaysWhatToDo, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+
+class AsksBeforeDuplicating(forms.Form):
+    """A form for records where a new one matching an existing one (`matching(cleaned)`) is
+    probably a mistake: it names the existing records (kept as `duplicates`, for the page to
+    link to) and saves the new one only once `save_anyway` is ticked."""
+
+    save_anyway = forms.BooleanField(
+        required=False, label="Save it anyway: it is not the same as the one that exists"
+    )
+    #: The field the question is asked on.
+    duplicate_field = None
+
+    def matching(self, cleaned):
+        """The existing records a new one with these values would duplicate."""
+        raise NotImplementedError
+
+    def duplicate_description(self, cleaned):
+        """The new record as the question names it: “A project called … led by …”."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        self.duplicates = []
+        if self.instance.pk is None and not cleaned.get("save_anyway") and not self.errors:
+            self.duplicates = list(self.matching(cleaned)[:5])
+        if self.duplicates:
+            self.add_error(
+                self.duplicate_field,
+                ValidationError(
+                    "%(new)s already exists (%(existing)s). Change it, or tick “Save it anyway” "
+                    "if this is another one.",
+                    code="duplicate",
+                    params={
+                        "new": self.duplicate_description(cleaned),
+                        "existing": "; ".join(str(record) for record in self.duplicates),
+                    },
+                ),
+            )
+        return cleaned

@@ -8,7 +8,12 @@ from django.db.models import Count, Sum
 
 from boroughs.admin import LinkModelsAdmin, RestoringAdmin, RetiringAdmin
 
-from .admin_actions import archive_projects, publish_projects, return_projects_to_draft
+from .admin_actions import (
+    archive_projects,
+    merge_duplicate_projects,
+    publish_projects,
+    return_projects_to_draft,
+)
 from .forms import (
     ProjectForm,
     ProjectFundingFormSet,
@@ -101,8 +106,16 @@ class SettlementProjectFundingInline(admin.TabularInline):
     verbose_name_plural = "projects funded"
 
 
+class AsksBeforeDuplicatingAdmin:
+    """The form's "Save it anyway" box, which only a new record needs."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [name for name in fields if name != "save_anyway"] if obj else fields
+
+
 @admin.register(FundingSettlement)
-class FundingSettlementAdmin(SpreadsheetImportMixin, RestoringAdmin):
+class FundingSettlementAdmin(AsksBeforeDuplicatingAdmin, SpreadsheetImportMixin, RestoringAdmin):
     resource_classes = [SettlementResource]
     form = SettlementForm
     restore_form = SettlementRestoreForm
@@ -190,7 +203,9 @@ class ProjectTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(LinkModelsAdmin, SpreadsheetImportMixin, RestoringAdmin):
+class ProjectAdmin(
+    AsksBeforeDuplicatingAdmin, LinkModelsAdmin, SpreadsheetImportMixin, RestoringAdmin
+):
     resource_classes = [ProjectResource]
     form = ProjectForm
     restore_form = ProjectRestoreForm
@@ -216,7 +231,12 @@ class ProjectAdmin(LinkModelsAdmin, SpreadsheetImportMixin, RestoringAdmin):
         "updated_at",
     ]
     inlines = [ProjectFundingInline, ProjectTransitionInline]
-    actions = [publish_projects, return_projects_to_draft, archive_projects]
+    actions = [
+        publish_projects,
+        return_projects_to_draft,
+        archive_projects,
+        merge_duplicate_projects,
+    ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in {"themes", "target_groups"}:

@@ -69,3 +69,56 @@ def return_projects_to_draft(modeladmin, request, queryset):
             "opts": modeladmin.model._meta,
         },
     )
+
+
+class MergeForm(SaysWhatToDo, forms.Form):
+    keep = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Which project to keep",
+        help_text="The other is merged into it and deleted; both histories stay.",
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (p.pk, f"{p.title} ({p.lead_borough}, {p.get_publication_state_display().lower()})")
+            for p in projects
+        ]
+
+
+@admin.action(description="Merge the two selected projects (duplicates)")
+def merge_duplicate_projects(modeladmin, request, queryset):
+    projects = list(queryset.select_related("lead_borough").order_by("pk"))
+    if len(projects) != 2:
+        modeladmin.message_user(request, "Select exactly two projects to merge.", messages.WARNING)
+        return None
+    form = MergeForm(
+        request.POST if "apply" in request.POST else None,
+        projects=projects,
+        initial={"keep": projects[0].pk},
+    )
+    if form.is_valid():
+        keep = next(p for p in projects if p.pk == form.cleaned_data["keep"])
+        duplicate = next(p for p in projects if p.pk != keep.pk)
+        try:
+            services.merge_projects(keep=keep, duplicate=duplicate, by=request.user)
+        except services.WorkflowError as error:
+            modeladmin.message_user(request, f"Not merged: {error}", messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, f"“{duplicate.title}” was merged into “{keep.title}”.", messages.SUCCESS
+            )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/projects/project/merge.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Merge duplicate projects",
+            "projects": projects,
+            "form": form,
+            "action": "merge_duplicate_projects",
+            "opts": modeladmin.model._meta,
+        },
+    )

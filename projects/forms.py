@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from boroughs.forms import OffersCurrentChoices, RestoreForm
 from boroughs.models import Borough, Recommendation
-from portal.forms import GOVUKDateField, SaysWhatToDo, VersionedForm
+from portal.forms import AsksBeforeDuplicating, GOVUKDateField, SaysWhatToDo, VersionedForm
 from portal.money import pounds
 
 from .models import Funder, FundingSettlement, Project, ProjectFunding, YearlyAllocation
@@ -19,11 +19,22 @@ MIN_COMPARED = 2
 MAX_COMPARED = 4
 
 
-class ProjectForm(OffersCurrentChoices, SaysWhatToDo, forms.ModelForm):
+class ProjectForm(OffersCurrentChoices, SaysWhatToDo, AsksBeforeDuplicating, forms.ModelForm):
     """The rules a project must meet beyond what the database holds, for the admin and officers.
-    It offers only current themes, target groups and commissions, and those it has already."""
+    It offers only current themes, target groups and commissions, and those it has already, and
+    asks before adding a project with the title and lead authority of one that exists."""
 
     current_choices = ["themes", "target_groups", "commission"]
+    duplicate_field = "title"
+
+    def matching(self, cleaned):
+        title, lead = (cleaned.get("title") or "").strip(), cleaned.get("lead_borough")
+        if not title or lead is None:
+            return Project.objects.none()
+        return Project.objects.filter(title__iexact=title, lead_borough=lead).order_by("pk")
+
+    def duplicate_description(self, cleaned):
+        return f"A project called “{cleaned['title']}” led by {cleaned['lead_borough']}"
 
     class Meta:
         model = Project
@@ -300,8 +311,29 @@ ProjectFundingLines = forms.inlineformset_factory(
 )
 
 
-class SettlementForm(SaysWhatToDo, forms.ModelForm):
-    """A funding settlement, for the admin and the import; its rules are the model's own."""
+class SettlementForm(SaysWhatToDo, AsksBeforeDuplicating, forms.ModelForm):
+    """A funding settlement, for the admin and the import; its rules are the model's own. It
+    asks before adding one with the funder, programme, recipient and years of one that exists."""
+
+    duplicate_field = "programme"
+
+    def matching(self, cleaned):
+        terms = ("funder", "programme", "recipient", "first_year", "last_year")
+        if any(cleaned.get(name) in (None, "") for name in terms):
+            return FundingSettlement.objects.none()
+        return FundingSettlement.objects.filter(
+            funder=cleaned["funder"],
+            programme__iexact=cleaned["programme"].strip(),
+            recipient=cleaned["recipient"],
+            first_year=cleaned["first_year"],
+            last_year=cleaned["last_year"],
+        ).order_by("pk")
+
+    def duplicate_description(self, cleaned):
+        return (
+            f"A settlement from {cleaned['funder']} to {cleaned['recipient']} for "
+            f"“{cleaned['programme']}” over the same years"
+        )
 
     class Meta:
         model = FundingSettlement

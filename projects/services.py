@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -303,3 +303,71 @@ def notify(transition):
         body=render_to_string("officers/email/transition.txt", context),
         recipients=recipients,
     )
+
+
+# Duplicates ---------------------------------------------------------------------------------
+
+#: The texts a merged project takes from its duplicate where its own are blank.
+FILLED_FROM_DUPLICATE = [
+    "description",
+    "delivery_partners",
+    "outcomes",
+    "evaluation_url",
+    "contact_name",
+    "contact_email",
+    "no_funding_reason",
+    "off_theme_reason",
+]
+
+
+def merge_projects(*, keep, duplicate, by):
+    """Merge `duplicate` into `keep` and delete it: `keep` gains its authorities, themes,
+    target groups and recommendations, its funding lines (added to its own where both are
+    funded by one settlement), its review steps and the texts it lacks; both histories stay,
+    each saying what happened. Raises WorkflowError when a funding line of the duplicate could
+    not fund the kept project."""
+    if keep.pk == duplicate.pk:
+        raise WorkflowError("Choose two different projects to merge.")
+    with transaction.atomic():
+        keep, duplicate = (
+            Project.objects.select_for_update().get(pk=project.pk) for project in (keep, duplicate)
+        )
+        partners = {*keep.partner_boroughs.all(), *duplicate.partner_boroughs.all()}
+        partners |= {duplicate.lead_borough} - {keep.lead_borough}
+        partners.discard(keep.lead_borough)
+        keep.partners_entered = list(partners)
+        lines = list(
+            duplicate.fundings.select_related("settlement__funder", "settlement__recipient")
+        )
+        for line in lines:
+            try:
+                line.settlement.check_can_fund(keep, keep.authority_ids)
+            except ValidationError as error:
+                raise WorkflowError(" ".join(error.messages)) from error
+        for name in FILLED_FROM_DUPLICATE:
+            if not getattr(keep, name).strip():
+                setattr(keep, name, getattr(duplicate, name))
+        keep.updated_by = by
+        keep._history_user = by
+        keep._change_reason = f"Merged with its duplicate “{duplicate.title}” ({duplicate.slug})"
+        keep.save()
+        keep.partner_boroughs.set(partners)
+        for name in ("themes", "target_groups", "recommendations"):
+            getattr(keep, name).add(*getattr(duplicate, name).all())
+        own = {line.settlement_id: line for line in keep.fundings.all()}
+        for line in lines:
+            if line.settlement_id in own:
+                own[line.settlement_id].amount += line.amount
+                own[line.settlement_id].save()
+                line.delete()
+            else:
+                line.project = keep
+                line.save()
+        duplicate.transitions.update(project=keep)
+        duplicate._history_user = by
+        duplicate._change_reason = f"Merged into “{keep.title}” ({keep.slug})"
+        duplicate.delete()
+        Project.objects.filter(pk=keep.pk).refresh_funding_totals()
+        Project.objects.filter(pk=keep.pk).refresh_facet_keys()
+    keep.refresh_from_db()
+    return keep

@@ -230,6 +230,8 @@ class SpreadsheetResource(resources.ModelResource):
         form = self.row_form_class(data=self.form_data(instance, read), instance=instance)
         if not form.is_valid():
             for name, problems in form.errors.items():
+                if form.has_error(name, "duplicate"):
+                    problems = self.duplicate_problem(form)
                 retired = [term for term in as_list(read.get(name)) if getattr(term, "retired", 0)]
                 if retired:
                     names = " and ".join(f"“{term}”" for term in retired)
@@ -245,12 +247,16 @@ class SpreadsheetResource(resources.ModelResource):
             if name in self.relation_columns
         }
         instance._imported_relations = relations
-        self.check_row(instance, relations, errors, sheet_row=kwargs["row_number"] + 1)
+        self.check_row(instance, relations, errors, sheet_row=kwargs["row_number"] + 1, read=read)
         if errors:
             raise ValidationError(errors)
 
     def fill_blanks(self, read, errors):
         """Give blank cells that stand for another column's value that value."""
+
+    def duplicate_problem(self, form):
+        """What a row says when its form finds it duplicates an existing record."""
+        return form.errors[form.duplicate_field]
 
     def form_data(self, instance, read):
         """The form's data: the row's cells as the form reads them, over the record's own values
@@ -261,9 +267,10 @@ class SpreadsheetResource(resources.ModelResource):
             data[name] = as_form_value(read[name] if name in read else values.get(name))
         return data
 
-    def check_row(self, instance, relations, errors, sheet_row):
+    def check_row(self, instance, relations, errors, sheet_row, read):
         """Add to `errors` ({column: message}) what only an import can break: the same record
-        twice in a file, say."""
+        twice in a file, say. `read` holds the row's cells as read, where the record holds
+        only what its form accepted."""
 
     def first_row_for(self, key, sheet_row):
         """The row that first had `key` in this file, or None if this is it."""
@@ -446,7 +453,7 @@ class ProjectResource(SpreadsheetResource):
         slug = self.cleaned("slug", row)
         return Project.objects.filter(slug=slug).first() if slug else None
 
-    def check_row(self, instance, relations, errors, sheet_row):
+    def check_row(self, instance, relations, errors, sheet_row, read):
         if instance.pk and "publication_state" not in errors:
             current = Project.objects.values_list("publication_state", flat=True).get(
                 pk=instance.pk
@@ -463,13 +470,29 @@ class ProjectResource(SpreadsheetResource):
         if instance.slug:
             key, column = instance.slug, "slug"
         else:
-            key, column = slugify(instance.title or ""), "title"
+            key, column = slugify(read.get("title") or ""), "title"
         first = self.first_row_for(("project", key), sheet_row) if key else None
-        if first and column not in errors:
+        # Said in place of the form's question about a project already saved: that one is
+        # this file's own earlier row.
+        if first and (column not in errors or column == "title"):
             errors[column] = (
                 f"the same project as row {first} – a project can appear only once in a file"
                 + (" (give each its own slug if they differ)" if column == "title" else "")
             )
+
+    def form_data(self, instance, read):
+        data = super().form_data(instance, read)
+        # A row giving a slug of its own asks for a project of its own, whatever its title.
+        data["save_anyway"] = "on" if read.get("slug") else ""
+        return data
+
+    def duplicate_problem(self, form):
+        slugs = ", ".join(project.slug for project in form.duplicates)
+        return (
+            f"a project with this title led by {form.cleaned_data['lead_borough']} already "
+            f"exists ({slugs}) – give its slug to update it, or a slug of its own to add "
+            "another project"
+        )
 
     @staticmethod
     def check_funding_still_fits(project, errors):
@@ -617,7 +640,7 @@ class SettlementResource(SpreadsheetResource):
         if read.get("last_year") is None and "last_year" not in errors:
             read["last_year"] = read.get("first_year")  # a single-year settlement
 
-    def check_row(self, instance, relations, errors, sheet_row):
+    def check_row(self, instance, relations, errors, sheet_row, read):
         years_read = not {"first_year", "last_year", NON_FIELD_ERRORS} & errors.keys()
         money_read = years_read and not {"total_amount", "last_year"} & errors.keys()
         if money_read and "allocations" not in errors:
