@@ -34,6 +34,19 @@ def take_steps(modeladmin, request, queryset, action, comment=""):
         modeladmin.message_user(request, f"Not {label}: {reason}", messages.WARNING)
 
 
+def action_form(modeladmin, request, **context):
+    """The page on which a bulk action asks its questions (its form) about the projects."""
+    return TemplateResponse(
+        request,
+        "admin/projects/project/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            **context,
+        },
+    )
+
+
 @admin.action(description="Publish the selected submitted projects")
 def publish_projects(modeladmin, request, queryset):
     take_steps(modeladmin, request, queryset, Action.PUBLISH)
@@ -57,17 +70,15 @@ def return_projects_to_draft(modeladmin, request, queryset):
     if form.is_valid():
         take_steps(modeladmin, request, queryset, Action.RETURN, form.cleaned_data["comment"])
         return None
-    return TemplateResponse(
+    return action_form(
+        modeladmin,
         request,
-        "admin/projects/project/return_to_draft.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": "Return projects to draft",
-            "projects": queryset,
-            "form": form,
-            "action": "return_projects_to_draft",
-            "opts": modeladmin.model._meta,
-        },
+        title="Return projects to draft",
+        intro="These projects go back to draft, and their editors get your comment by email:",
+        projects=queryset.select_related("lead_borough"),
+        form=form,
+        action="return_projects_to_draft",
+        submit_label="Return to draft",
     )
 
 
@@ -110,15 +121,16 @@ def merge_duplicate_projects(modeladmin, request, queryset):
                 request, f"“{duplicate.title}” was merged into “{keep.title}”.", messages.SUCCESS
             )
         return None
-    return TemplateResponse(
+    return action_form(
+        modeladmin,
         request,
-        "admin/projects/project/merge.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": "Merge duplicate projects",
-            "projects": projects,
-            "form": form,
-            "action": "merge_duplicate_projects",
-            "opts": modeladmin.model._meta,
-        },
+        title="Merge duplicate projects",
+        intro="One of these projects is kept; the other is merged into it and deleted. The kept "
+        "project gains the other's authorities, themes, target groups, recommendations, funding "
+        "lines (added together where one settlement funds both), review steps and any text it "
+        "lacks. Both histories stay.",
+        projects=projects,
+        form=form,
+        action="merge_duplicate_projects",
+        submit_label="Merge",
     )

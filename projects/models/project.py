@@ -504,39 +504,37 @@ class Project(Versioned):
         if start is None or (end and end < start):
             return  # dates that cannot be right say so first
         Status = self.DeliveryStatus
-        label = Status(status).label.lower() if status in Status.values else status
-        if end and end < today and status in (Status.PLANNED, Status.ACTIVE):
-            raise ValidationError(
-                {
-                    "delivery_status": ValidationError(
-                        "The project ended on %(end)s, so it cannot be %(status)s: choose "
-                        "completed or cancelled, or correct the end date.",
-                        code="status_after_end",
-                        params={"end": f"{end:%-d %B %Y}", "status": label},
-                    )
-                }
-            )
-        if start > today and status in (Status.ACTIVE, Status.COMPLETED):
-            raise ValidationError(
-                {
-                    "delivery_status": ValidationError(
-                        "The project starts on %(start)s, so it cannot be %(status)s yet: "
-                        "choose planned, or correct the start date.",
-                        code="status_before_start",
-                        params={"start": f"{start:%-d %B %Y}", "status": label},
-                    )
-                }
-            )
-        if status == Status.COMPLETED and (end is None or end > today):
-            raise ValidationError(
-                {
-                    "end_date": ValidationError(
-                        "Enter the date the project ended: a completed project has an end "
-                        "date on or before today.",
-                        code="completed_without_end",
-                    )
-                }
-            )
+        params = {
+            "start": f"{start:%-d %B %Y}",
+            "end": f"{end:%-d %B %Y}" if end else "",
+            "status": Status(status).label.lower() if status in Status.values else status,
+        }
+        rules = [
+            (
+                bool(end) and end < today and status in (Status.PLANNED, Status.ACTIVE),
+                "delivery_status",
+                "The project ended on %(end)s, so it cannot be %(status)s: choose completed or "
+                "cancelled, or correct the end date.",
+                "status_after_end",
+            ),
+            (
+                start > today and status in (Status.ACTIVE, Status.COMPLETED),
+                "delivery_status",
+                "The project starts on %(start)s, so it cannot be %(status)s yet: choose "
+                "planned, or correct the start date.",
+                "status_before_start",
+            ),
+            (
+                status == Status.COMPLETED and (end is None or end > today),
+                "end_date",
+                "Enter the date the project ended: a completed project has an end date on or "
+                "before today.",
+                "completed_without_end",
+            ),
+        ]
+        for broken, field, message, code in rules:
+            if broken:
+                raise ValidationError({field: ValidationError(message, code=code, params=params)})
 
     def publication_checklist(self):
         """What publication needs, as [{"label", "done", "to_do"}]: a summary, a description,

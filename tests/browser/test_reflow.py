@@ -1,0 +1,62 @@
+"""WCAG 2.2 success criterion 1.4.10, Reflow: at 320 CSS pixels wide no page scrolls sideways.
+Wide tables scroll inside their own labelled region; nothing else may widen the page."""
+
+from projects.models import Project
+
+from .test_accessibility import PASSWORD, officer, public_pages  # noqa: F401 (a fixture)
+
+NARROW = {"width": 320, "height": 720}
+
+# What sticks out of the viewport, for the failure message: the widest elements outside the
+# scroll regions that are allowed to be wider than the page.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    if (element.closest(".portal-table-scroll")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.right > width + 1 && box.width > 0) {
+      const classes = String(element.className || "").trim().split(/\\s+/).join(".");
+      const name = element.tagName.toLowerCase() + (classes ? "." + classes : "");
+      wide.push(`${name} (${Math.round(box.right)} px)`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 3)};
+}"""
+
+
+def too_wide(page, url, paths):
+    """{kind of page: what makes it wider than the viewport} for each of `paths`."""
+    found = {}
+    for kind, path in paths.items():
+        page.goto(url(path))
+        measured = page.evaluate(OVERFLOW)
+        if measured["scroll"] > measured["width"]:
+            found[kind] = f"{measured['scroll']} px wide: {', '.join(measured['wide'])}"
+    return found
+
+
+def test_no_public_page_scrolls_sideways_at_320_pixels(page, url, demo):
+    page.set_viewport_size(NARROW)
+    assert too_wide(page, url, public_pages()) == {}
+
+
+def test_no_officers_page_scrolls_sideways_at_320_pixels(page, url, officer):  # noqa: F811
+    page.set_viewport_size(NARROW)
+    page.goto(url("/account/sign-in/"))
+    page.get_by_label("Username").fill(officer.username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    project = Project.objects.of_officer(officer).first()
+    paths = {
+        "dashboard": "/officer/",
+        "projects": "/officer/projects/",
+        "project": f"/officer/projects/{project.slug}/",
+        "project form": f"/officer/projects/{project.slug}/edit/",
+        "history": f"/officer/projects/{project.slug}/history/",
+        "commissions": "/officer/commissions/",
+        "new commission": "/officer/commissions/new/",
+        "settlements": "/officer/settlements/",
+        "new settlement": "/officer/settlements/new/",
+    }
+    assert too_wide(page, url, paths) == {}
