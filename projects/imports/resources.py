@@ -22,6 +22,7 @@ from ..models.project import PROJECT_HISTORY
 from ..signals import facet_keys_deferred, refresh_facet_keys
 from .cells import (
     AllocationsWidget,
+    AmountsWidget,
     BoroughWidget,
     ChoiceWidget,
     CommissionWidget,
@@ -97,6 +98,12 @@ class Column(Field):
         if self.column_name in imported:
             value = imported[self.column_name]
             return value if isinstance(value, dict) else list(value)
+        if getattr(obj, "_imported_new", False):
+            # A record this file creates has no related rows yet but its row's.
+            if isinstance(self.widget, AmountsWidget):
+                return {}
+            if getattr(self.widget, "many", False):
+                return []
         return super().get_value(obj)
 
 

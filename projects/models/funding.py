@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -297,6 +297,9 @@ class FundingSettlement(Versioned):
         indexes = [
             models.Index(fields=["recipient", "first_year"]),
             models.Index(fields=["restrictions"]),
+            # How an import row and the question before a duplicate find a settlement: its
+            # funder and programme, in any case.
+            models.Index("funder", Upper("programme"), name="settlement_funder_programme"),
         ]
 
     def __str__(self):

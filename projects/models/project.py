@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.aggregates import StringAgg
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -468,6 +468,8 @@ class Project(Versioned):
                 name="project_published_status",
             ),
             models.Index(fields=["lead_borough", "publication_state", "-updated_at"]),
+            # The question before a duplicate: the same title, in any case, and lead.
+            models.Index("lead_borough", Upper("title"), name="project_lead_title_any_case"),
             # The facet filters select by any of several keys, the search by its vector.
             GinIndex(
                 fields=["facet_keys"], condition=PUBLISHED, name="project_published_facet_keys"
