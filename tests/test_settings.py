@@ -49,9 +49,7 @@ def test_production_defaults_are_safe(environment):
     assert (
         settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     )
-    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
-        "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    )
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == "portal.staticfiles.HashedStaticFiles"
 
 
 def test_the_environment_configures_a_production_deployment(environment):

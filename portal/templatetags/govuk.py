@@ -1,8 +1,11 @@
 """Template tags for GOV.UK Design System components and the portal's number formats."""
 
+import re
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from portal.money import financial_year_label
 
@@ -100,3 +103,20 @@ def percent(share):
 @register.filter
 def financial_year(year):
     return financial_year_label(year)
+
+
+@register.filter(needs_autoescape=True)
+def govuk_paragraphs(text, autoescape=True):
+    """Text as GOV.UK body paragraphs: a blank line starts a paragraph, a line break stays one."""
+    escape = conditional_escape if autoescape else str
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", str(text or "").strip())]
+    return mark_safe(
+        "".join(
+            format_html(
+                '<p class="govuk-body">{}</p>',
+                mark_safe("<br>".join(escape(line) for line in paragraph.splitlines())),
+            )
+            for paragraph in paragraphs
+            if paragraph
+        )
+    )
