@@ -4,8 +4,10 @@ file, the scripts' own imports included, under a hashed name."""
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -62,3 +64,14 @@ def test_the_scripts_import_each_other_by_hashed_names(tmp_path):
     imported = re.search(r'from "([^"]+)"', script.read_text()).group(1)
     assert re.fullmatch(r"\.\./build/govuk-frontend\.min\.[0-9a-f]{12}\.js", imported)
     assert (tmp_path / "js" / imported).resolve().exists()
+
+
+def test_every_image_the_stylesheets_ask_for_is_shipped():
+    for sheet in ("build/portal.css", "build/moj-filter.css"):
+        css = Path(finders.find(sheet)).read_text(encoding="utf-8")
+        for asked in re.findall(r"url\(([^)]+)\)", css):
+            asked = asked.strip("\"'")
+            if asked.startswith("data:"):
+                continue
+            assert not asked.startswith("/"), asked  # relative, so the manifest hashes it
+            assert finders.find(f"build/{asked}"), f"{sheet} asks for {asked}"
