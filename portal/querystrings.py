@@ -3,6 +3,7 @@ keeping the rest; links to pages filtered by readable values."""
 
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.urls import reverse
 
 
@@ -18,6 +19,7 @@ class QueryString:
             (name, value, urlencode({name: value}))
             for name, values in data.lists()
             for value in values
+            if value != ""  # a box left empty says nothing: links leave it out
         ]
 
     def without(self, *names, value=None):
@@ -37,3 +39,13 @@ def link(name, *args, **query):
     """The URL of a named page, with a query string of readable values: ?borough=hackney."""
     url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def without_blanks(data):
+    """A copy of a QueryDict without the parameters given empty (?q=&theme=a → ?theme=a)."""
+    kept = QueryDict(mutable=True)
+    for name, values in data.lists():
+        filled = [value for value in values if value != ""]
+        if filled:
+            kept.setlist(name, filled)
+    return kept

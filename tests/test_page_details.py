@@ -75,3 +75,14 @@ def test_every_image_the_stylesheets_ask_for_is_shipped():
                 continue
             assert not asked.startswith("/"), asked  # relative, so the manifest hashes it
             assert finders.find(f"build/{asked}"), f"{sheet} asks for {asked}"
+
+
+def test_links_that_change_the_filters_leave_out_empty_boxes(client):
+    for n in range(12):
+        ProjectFactory(title=f"Cohesion Club {n}")
+    page = client.get("/projects/?q=&theme=cohesion&london=&amount_from=&page_size=10").text
+    links = re.findall(r'href="(\?[^"]*|/projects/\?[^"]*)"', page)
+    assert len(links) >= 4  # the pages and the chosen theme's tag
+    for link in links:
+        query = link.split("?", 1)[1].replace("&amp;", "&")
+        assert not re.search(r"(^|&)[a-z_]+=(&|$)", query), link

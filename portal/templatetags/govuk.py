@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from portal.money import financial_year_label
+from portal.querystrings import without_blanks
 
 register = template.Library()
 
@@ -120,3 +121,9 @@ def govuk_paragraphs(text, autoescape=True):
             if paragraph
         )
     )
+
+
+@register.filter
+def filled(query):
+    """The query's parameters that were given a value, for links built from it."""
+    return without_blanks(query)
