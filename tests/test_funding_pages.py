@@ -244,9 +244,9 @@ def test_a_funder_s_page_shows_what_it_funds_where_when_and_how(client, bridges)
         ["Heavily restricted", "0", "£0"],
     ]
     assert table(response, "All 2 settlements") == [
-        ["Programme", "Authority", "Years", "Restrictions", "Total"],
-        ["Welcome Programme", "Hackney", "2024-25 to 2026-27", "Light-touch reporting", "£300,000"],
-        ["Tackling Loneliness", "Camden", "2023-24", "Ring-fenced", "£100,000"],
+        ["Programme", "Total", "Authority", "Years", "Restrictions"],
+        ["Welcome Programme", "£300,000", "Hackney", "2024-25 to 2026-27", "Light-touch reporting"],
+        ["Tackling Loneliness", "£100,000", "Camden", "2023-24", "Ring-fenced"],
     ]
     assert has_link(response, f"/settlements/{settlement.pk}/", "Welcome Programme")
     assert table(response, "Published projects funded, by theme") == [
@@ -264,7 +264,7 @@ def test_a_funder_with_many_settlements_shows_the_latest_and_links_to_all(client
         SettlementFactory(funder=funder, first_year=year, last_year=year)
     response = get(client, "/funders/big-trust/")
     rows = table(response, "The latest 10 of 12 settlements")
-    assert [row[2] for row in rows[1:]] == [
+    assert [row[3] for row in rows[1:]] == [
         f"{y}-{(y + 1) % 100:02d}" for y in range(2021, 2011, -1)
     ]
     assert has_link(
@@ -306,33 +306,33 @@ def test_the_settlements_page_lists_them_with_the_totals_of_the_filtered_set(cli
     assert "78% without burdensome restrictions" in page
     multi = bridges.settlements.get(programme="Welcome Programme")
     assert table(response, "Settlements 1 to 3 of 3") == [
-        ["Programme", "Funder", "Authority", "Years", "Multi-year", "Restrictions", "Total"],
+        ["Programme", "Total", "Funder", "Authority", "Years", "Multi-year", "Restrictions"],
         [
             "Welcome Programme",
+            "£300,000",
             "Bridges Together Foundation",
             "Hackney",
             "2024-25 to 2026-27",
             "Yes",
             "Light-touch reporting",
-            "£300,000",
         ],
         [
             "London Together",
+            "£50,000",
             "Greater London Authority",
             "Hackney",
             "2024-25",
             "No",
             "Unrestricted",
-            "£50,000",
         ],
         [
             "Tackling Loneliness",
+            "£100,000",
             "Bridges Together Foundation",
             "Camden",
             "2023-24",
             "No",
             "Ring-fenced",
-            "£100,000",
         ],
     ]
     assert has_link(response, f"/settlements/{multi.pk}/", "Welcome Programme")

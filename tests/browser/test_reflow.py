@@ -60,3 +60,13 @@ def test_no_officers_page_scrolls_sideways_at_320_pixels(page, url, officer):  #
         "new settlement": "/officer/settlements/new/",
     }
     assert too_wide(page, url, paths) == {}
+
+
+def test_the_settlements_table_fits_a_desktop_screen(page, url, demo):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url("/settlements/"))
+    region = page.get_by_role("region", name="Settlements table")
+    sizes = region.evaluate("region => [region.scrollWidth, region.clientWidth]")
+    assert sizes[0] <= sizes[1], f"the table is {sizes[0]} px wide in {sizes[1]} px"
+    headings = page.locator("table thead th").all_inner_texts()
+    assert headings[:2] == ["Programme", "Total"]
