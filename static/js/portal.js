@@ -42,3 +42,15 @@ for (const rows of document.querySelectorAll("[data-add-another]")) {
     if (first) first.focus();
   });
 }
+
+// The compare button says how many projects are ticked.
+const compareButton = document.querySelector("[data-compare-button]");
+if (compareButton) {
+  const ticks = document.querySelectorAll('input[name="project"][form="compare-form"]');
+  const count = () => {
+    const ticked = [...ticks].filter((tick) => tick.checked).length;
+    compareButton.textContent = ticked ? `Compare (${ticked} selected)` : "Compare selected projects";
+  };
+  for (const tick of ticks) tick.addEventListener("change", count);
+  count();
+}
