@@ -30,7 +30,7 @@ from django.utils import timezone
 from boroughs.models import Membership
 from portal.outbox import queue_email
 
-from .models import Project, ProjectTransition
+from .models import Project, ProjectTransition, ProposedChange
 
 State = Project.PublicationState
 Action = ProjectTransition.Action
@@ -371,3 +371,78 @@ def merge_projects(*, keep, duplicate, by):
         Project.objects.filter(pk=keep.pk).refresh_facet_keys()
     keep.refresh_from_db()
     return keep
+
+
+# Settlements and commissions wait for a reviewer ---------------------------------------------
+
+
+def needs_review(user):
+    """Whether the user's changes to settlements and commissions wait for a reviewer: an
+    officer's do; an admin's, who curates, do not."""
+    return not user.is_staff
+
+
+def propose(*, kind, record, authority, title, data, by):
+    """Keep an officer's new or changed settlement or commission for a reviewer."""
+    with transaction.atomic():
+        change = ProposedChange.objects.create(
+            kind=kind,
+            settlement=record if kind == ProposedChange.Kind.SETTLEMENT else None,
+            commission=record if kind == ProposedChange.Kind.COMMISSION else None,
+            authority=authority,
+            title=title,
+            data=data,
+            proposed_by=by,
+        )
+        reviewers = Membership.objects.filter(
+            borough=authority, role=Membership.Role.REVIEWER
+        ).exclude(user=by)
+        email_about(change, "proposed", reviewers.values_list("user__email", flat=True))
+    return change
+
+
+def may_decide(user, change):
+    """A reviewer of the change's authority (or an admin) other than who proposed it."""
+    return (
+        change.proposed_by_id != user.pk
+        and role_in(user, change.authority_id) == Membership.Role.REVIEWER
+    )
+
+
+def decide(*, change, by, approve, comment="", save=None):
+    """Approve the change, saving it with `save()`, or return it with a comment saying what
+    needs changing; either is recorded with who and when."""
+    if not may_decide(by, change):
+        raise PermissionDenied("Only another reviewer of the authority can decide on this.")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise WorkflowError("Say what needs changing, so the officer knows what to do.")
+    with transaction.atomic():
+        locked = ProposedChange.objects.select_for_update().get(pk=change.pk)
+        if locked.state != ProposedChange.State.SUBMITTED:
+            raise WorkflowError(f"This change is already {locked.get_state_display().lower()}.")
+        if approve:
+            save()
+        locked.state = ProposedChange.State.APPROVED if approve else ProposedChange.State.RETURNED
+        locked.decided_by, locked.decided_at, locked.comment = by, timezone.now(), comment
+        locked.save()
+        proposer = [locked.proposed_by.email] if locked.proposed_by else []
+        email_about(locked, locked.get_state_display().lower(), proposer)
+    return locked
+
+
+def email_about(change, what, addresses):
+    """Email `addresses` (blanks left out) that the change was proposed, approved or returned."""
+    recipients = sorted({address for address in addresses if address})
+    if not recipients:
+        return
+    context = {
+        "change": change,
+        "what": what,
+        "url": settings.PORTAL_URL + reverse("officers:change", args=[change.pk]),
+    }
+    queue_email(
+        subject=f"{change}: {what}",
+        body=render_to_string("officers/email/change.txt", context),
+        recipients=recipients,
+    )

@@ -54,7 +54,10 @@ def test_the_same_title_in_another_authority_is_not_a_duplicate(editor):
     assert editor.post("/officer/projects/new/", new_project()).status_code == 302
 
 
-def test_a_new_settlement_like_an_existing_one_asks_first(editor):
+def test_a_new_settlement_like_an_existing_one_asks_first(client):
+    # An admin's save goes through at once (an officer's waits for a reviewer).
+    client.force_login(UserFactory(username="curator", is_staff=True, is_superuser=True))
+    editor = client
     existing = SettlementFactory(
         programme="Belonging Fund", recipient=borough("hackney"), first_year=2025, last_year=2027
     )

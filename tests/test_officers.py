@@ -650,6 +650,12 @@ def test_an_officer_keeps_a_settlement_whose_money_adds_up(client, people):
     assert not FundingSettlement.objects.filter(programme="Belonging Fund").exists()
     accepted = client.post("/officer/settlements/new/", {**data, "allocations-1-amount": "200000"})
     assert accepted.status_code == 302
+    # Not public until another reviewer of Hackney approves it.
+    assert not FundingSettlement.objects.filter(programme="Belonging Fund").exists()
+    signed_in(client, people["reviewer"])
+    approved = client.post(accepted.url, {"decision": "approve"}, follow=True)
+    assert "Approved: it is public now." in approved.text
+    signed_in(client, people["editor"])
     settlement = FundingSettlement.objects.get(programme="Belonging Fund")
     assert sorted(settlement.allocations.values_list("amount", flat=True)) == [100000, 200000]
     edit = client.get(f"/officer/settlements/{settlement.pk}/edit/")
@@ -665,7 +671,7 @@ def test_settlement_edits_do_not_overwrite_each_other(client, people):
     opened_at = settlement.version
     settlement.programme = "Renamed by someone else"
     settlement.save()
-    signed_in(client, people["editor"])
+    signed_in(client, people["admin"])  # an admin saves at once; an officer proposes
     page = client.get(f"/officer/settlements/{settlement.pk}/edit/")
     data = {
         key: value
@@ -739,7 +745,7 @@ def test_the_admin_cannot_change_a_state_by_hand(client, people, projects):
 def test_commission_edits_are_recorded_and_do_not_overwrite_each_other(client, people):
     commission = CommissionFactory(lead_borough=borough("hackney"), title="Hackney Commission")
     RecommendationFactory(commission=commission, number=1, text="Meet more.")
-    signed_in(client, people["editor"])
+    signed_in(client, people["admin"])  # an admin saves at once; an officer proposes
     recommendation = commission.recommendations.get()
     data = {
         "version": commission.version,

@@ -10,7 +10,7 @@ import pytest
 from boroughs.models import Commission
 from projects.models import FundingSettlement, Project
 
-from .factories import FunderFactory, SettlementFactory, borough, theme
+from .factories import FunderFactory, SettlementFactory, UserFactory, borough, theme
 from .test_officers import date_fields, officer, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,15 @@ def new_settlement(**changes):
     }
 
 
-def test_a_settlement_sets_out_a_row_for_each_year_then_saves_them(editor):
+@pytest.fixture
+def curator(client):
+    """An admin, whose saves go through at once (an officer's wait for a reviewer)."""
+    client.force_login(UserFactory(username="curator", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_a_settlement_sets_out_a_row_for_each_year_then_saves_them(curator):
+    editor = curator
     response = editor.post("/officer/settlements/new/", {**new_settlement(), "set_out_years": "1"})
     assert response.status_code == 200
     page = response.text

@@ -5,7 +5,8 @@
 - project: projects, their links to what describes them, their review steps, and the queries
   that find and search them;
 - derived: what database triggers keep in step with projects (a copy of search vectors);
-- catalogue: the version of what the public sees, which the database moves on.
+- catalogue: the version of what the public sees, which the database moves on;
+- proposals: new or changed settlements and commissions waiting for a reviewer.
 """
 
 from .catalogue import CatalogueChange, CatalogueVersion
@@ -38,6 +39,7 @@ from .project import (
     with_published_projects,
     year_dates,
 )
+from .proposals import ProposedChange
 from .taxonomy import TargetGroup, Theme
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "ProjectTargetGroup",
     "ProjectTheme",
     "ProjectTransition",
+    "ProposedChange",
     "PublishedSearchVector",
     "Restrictions",
     "TargetGroup",

@@ -35,4 +35,6 @@ urlpatterns = [
     path("settlements/", views.OfficerSettlementListView.as_view(), name="settlements"),
     path("settlements/new/", views.SettlementCreateView.as_view(), name="settlement-create"),
     path("settlements/<int:pk>/", include(settlement)),
+    path("changes/", views.ChangeListView.as_view(), name="changes"),
+    path("changes/<int:pk>/", views.ChangeDetailView.as_view(), name="change"),
 ]

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
 from django.forms.utils import ErrorDict
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -23,7 +23,16 @@ from boroughs.forms import CommissionRecommendations, OfficerCommissionForm
 from boroughs.models import Borough, Commission, Membership, Recommendation
 from portal.history import changes_since, history_of
 from portal.lists import FilteredListView
-from portal.merging import THEIRS, merge, settle
+from portal.merging import (
+    THEIRS,
+    comparable,
+    display,
+    merge,
+    merged_fields,
+    readable,
+    settle,
+    stored_value,
+)
 
 from .. import services
 from ..filters.officers import (
@@ -41,7 +50,13 @@ from ..forms import (
     allocations_set_out,
     int_or_zero,
 )
-from ..models import FundingSettlement, Project, ProjectFunding, YearlyAllocation
+from ..models import (
+    FundingSettlement,
+    Project,
+    ProjectFunding,
+    ProposedChange,
+    YearlyAllocation,
+)
 
 State = Project.PublicationState
 RECENT = 10
@@ -99,6 +114,8 @@ class RecordFormView(OfficerMixin, TemplateView):
     form_class = None
     formset_classes = {}
     success_message = "Your changes were saved."
+    #: The kind of ProposedChange an officer's save becomes, for records a reviewer approves.
+    kind = None
 
     def get_object(self):
         return None
@@ -143,6 +160,8 @@ class RecordFormView(OfficerMixin, TemplateView):
             valid = formset.is_valid() and valid
         if not valid:
             return self.render(form, formsets)
+        if self.kind is not None and services.needs_review(request.user):
+            return self.propose(form)
         chosen = request.POST.getlist(THEIRS)
         if self.object is not None and chosen:
             # The fields both sides changed, where the person chose the other side's value, as
@@ -158,6 +177,28 @@ class RecordFormView(OfficerMixin, TemplateView):
             return self.render(form, formsets, status=409)
         messages.success(request, self.success_message)
         return redirect(self.success_url(saved))
+
+    def propose(self, form):
+        """Keep the officer's valid new or changed record for a reviewer of its authority."""
+        data = {
+            name: self.request.POST.getlist(name)
+            for name in self.request.POST
+            if name not in ("csrfmiddlewaretoken", ADD_ROW, SET_OUT_YEARS, THEIRS)
+        }
+        change = services.propose(
+            kind=self.kind,
+            record=self.object,
+            authority=self.authority_of(form),
+            title=self.title_of(form),
+            data=data,
+            by=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Sent to the reviewers of {change.authority}: it is public once one of them "
+            "approves it.",
+        )
+        return redirect("officers:change", pk=change.pk)
 
     def rows_asked(self, data):
         """The form's data with the rows asked for ("Add another"), or None when the person
@@ -437,6 +478,16 @@ class SettlementFormView(RecordFormView):
     form_class = OfficerSettlementForm
     formset_classes = {"allocations": SettlementAllocations, "fundings": SettlementProjectFundings}
     template_name = "officers/settlement_form.html"
+    kind = ProposedChange.Kind.SETTLEMENT
+
+    @staticmethod
+    def authority_of(form):
+        return form.cleaned_data["recipient"]
+
+    @staticmethod
+    def title_of(form):
+        cleaned = form.cleaned_data
+        return f"{cleaned['programme']} from {cleaned['funder']} to {cleaned['recipient']}"
 
     def rows_asked(self, data):
         if SET_OUT_YEARS in data:
@@ -500,6 +551,15 @@ class CommissionFormView(RecordFormView):
     form_class = OfficerCommissionForm
     formset_classes = {"recommendations": CommissionRecommendations}
     template_name = "officers/commission_form.html"
+    kind = ProposedChange.Kind.COMMISSION
+
+    @staticmethod
+    def authority_of(form):
+        return form.cleaned_data["lead_borough"]
+
+    @staticmethod
+    def title_of(form):
+        return form.cleaned_data["title"]
 
     def success_url(self, saved):
         return reverse("officers:commissions")
@@ -535,3 +595,126 @@ class CommissionHistoryView(OfficerMixin, TemplateView):
             ),
             **kwargs,
         )
+
+
+# Settlements and commissions waiting for a reviewer --------------------------------------------
+
+
+class ChangeListView(OfficerMixin, TemplateView):
+    """The changes waiting for this reviewer, and this officer's own."""
+
+    template_name = "officers/change_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        changes = ProposedChange.objects.select_related("authority", "proposed_by", "decided_by")
+        return super().get_context_data(
+            waiting=changes.waiting().for_reviewer(user).distinct(),
+            mine=changes.filter(proposed_by=user)[:RECENT],
+            **kwargs,
+        )
+
+
+class ChangeDetailView(OfficerMixin, TemplateView):
+    """One proposed change: what it changes, and the reviewer's approval or return."""
+
+    template_name = "officers/change_detail.html"
+
+    def setup_change(self):
+        self.change = get_object_or_404(
+            ProposedChange.objects.of_officer(self.request.user)
+            .select_related("authority", "proposed_by", "decided_by")
+            .distinct(),
+            pk=self.kwargs["pk"],
+        )
+        record_view = RECORD_VIEWS[self.change.kind]()
+        record_view.setup(self.request)
+        stored = self.change.record
+        record_view.object = type(stored)._default_manager.get(pk=stored.pk) if stored else None
+        data = QueryDict(mutable=True)
+        for name, values in self.change.data.items():
+            data.setlist(name, values)
+        self.form, self.formsets = record_view.build(data)
+        checked = [self.form.is_valid(), *(formset.is_valid() for formset in self.formsets)]
+        self.valid = all(checked)
+        self.stored = record_view.object
+
+    def get(self, request, *args, **kwargs):
+        self.setup_change()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.setup_change()
+        approve = request.POST.get("decision") == "approve"
+        comment = request.POST.get("comment", "")
+        if approve and not self.valid:
+            messages.error(
+                request,
+                "This change no longer meets the record's rules (see below): return it with a "
+                "comment.",
+            )
+            return redirect("officers:change", pk=self.change.pk)
+        try:
+            services.decide(
+                change=self.change,
+                by=request.user,
+                approve=approve,
+                comment=comment,
+                save=self.save,
+            )
+        except services.EditConflict:
+            messages.error(
+                request,
+                "The record was changed after this was proposed: return it, so the officer "
+                "proposes it again from the record as it is now.",
+            )
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Approved: it is public now." if approve else "Returned.")
+        return redirect("officers:change", pk=self.change.pk)
+
+    def save(self):
+        services.save_edits(
+            form=self.form,
+            formsets=self.formsets,
+            by=self.change.proposed_by or self.request.user,
+            version=self.form.cleaned_data.get("version"),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            change=self.change,
+            valid=self.valid,
+            form=self.form,
+            formsets=self.formsets,
+            differences=differences(self.form, self.stored) if self.valid else [],
+            may_decide=self.change.state == ProposedChange.State.SUBMITTED
+            and services.may_decide(self.request.user, self.change),
+            **kwargs,
+        )
+
+
+RECORD_VIEWS = {
+    ProposedChange.Kind.SETTLEMENT: SettlementFormView,
+    ProposedChange.Kind.COMMISSION: CommissionFormView,
+}
+
+
+def differences(form, stored):
+    """[{"label", "now", "proposed"}] for each field the valid form would change in `stored`
+    (every field given, for a new record)."""
+    rows = []
+    for name, model_field in merged_fields(form).items():
+        proposed = form.cleaned_data.get(name)
+        now = stored_value(stored, model_field) if stored else None
+        if comparable(proposed) == comparable(now):
+            continue
+        rows.append(
+            {
+                "label": form.fields[name].label or model_field.verbose_name,
+                "now": readable(display(stored, model_field, now)) if stored else "–",
+                "proposed": readable(display(stored, model_field, proposed)),
+            }
+        )
+    return rows

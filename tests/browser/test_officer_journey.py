@@ -188,7 +188,15 @@ def test_a_settlement_is_entered_with_a_row_for_each_year_in_one_pass(page, url,
         expect(row.get_by_label("Amount (£)")).to_have_value("30000")
     expect(page.get_by_label("Programme name")).to_have_value("Belonging Fund")
     page.locator("main form").get_by_role("button", name="Save").click()
-    expect(page.get_by_text("The settlement was saved.")).to_be_visible()
+    expect(page.get_by_text("Sent to the reviewers of Hackney")).to_be_visible()
+    assert not FundingSettlement.objects.filter(programme="Belonging Fund").exists()
+    sign_out(page)
+
+    sign_in(page, url, "hackney-reviewer")
+    page.get_by_role("link", name="Changes for review").click()
+    page.get_by_role("link", name=re.compile("Belonging Fund")).click()
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.get_by_text("Approved: it is public now.")).to_be_visible()
     settlement = FundingSettlement.objects.get(programme="Belonging Fund")
     assert sorted(settlement.allocations.values_list("financial_year", flat=True)) == [
         2025,

@@ -58,6 +58,7 @@ def test_no_officers_page_scrolls_sideways_at_320_pixels(page, url, officer):  #
         "new commission": "/officer/commissions/new/",
         "settlements": "/officer/settlements/",
         "new settlement": "/officer/settlements/new/",
+        "changes for review": "/officer/changes/",
     }
     assert too_wide(page, url, paths) == {}
 
