@@ -65,6 +65,7 @@ def test_a_new_settlement_is_public_only_once_another_reviewer_approves_it(clien
     assert client.get(f"/officer/changes/{change.pk}/").status_code == 404
 
     signed_in(client, hackney["reviewer"])
+    assert "1 change waiting for your review" in client.get("/officer/").text
     waiting = client.get("/officer/changes/").text
     assert "New funding settlement: Belonging Fund from Thames Trust to Hackney" in waiting
     page = client.get(f"/officer/changes/{change.pk}/").text

@@ -314,6 +314,7 @@ class DashboardView(OfficerMixin, TemplateView):
             returned=projects.returned().order_by("-updated_at", "-pk")[:RECENT],
             waiting=waiting.order_by("updated_at", "pk")[:RECENT],
             waiting_count=waiting.count(),
+            changes_waiting=ProposedChange.objects.waiting().for_reviewer(user).distinct().count(),
             recent=projects.order_by("-updated_at", "-pk")[:RECENT],
             **kwargs,
         )
