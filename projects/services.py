@@ -283,26 +283,26 @@ def notify(transition):
     if not roles:
         return
     project = transition.project
-    recipients = sorted(
-        set(
-            Membership.objects.filter(borough=project.lead_borough_id, role__in=roles)
-            .exclude(user__email="")
-            .exclude(user=transition.by)
-            .values_list("user__email", flat=True)
-        )
-    )
-    if not recipients:
-        return
-    context = {
-        "transition": transition,
-        "project": project,
-        "url": settings.PORTAL_URL + reverse("officers:project", args=[project.slug]),
-    }
-    queue_email(
+    members = Membership.objects.filter(borough=project.lead_borough_id, role__in=roles)
+    email_officers(
+        members.exclude(user=transition.by).values_list("user__email", flat=True),
         subject=f"{project.title}: {transition.get_action_display().lower()}",
-        body=render_to_string("officers/email/transition.txt", context),
-        recipients=recipients,
+        template="officers/email/transition.txt",
+        context={"transition": transition, "project": project},
+        path=reverse("officers:project", args=[project.slug]),
     )
+
+
+def email_officers(addresses, *, subject, template, context, path):
+    """Queue an email (portal/outbox.py) to `addresses`, blanks left out, with the template
+    rendered with `context` and the portal's address of `path` as `url`."""
+    recipients = sorted({address for address in addresses if address})
+    if recipients:
+        queue_email(
+            subject=subject,
+            body=render_to_string(template, {**context, "url": settings.PORTAL_URL + path}),
+            recipients=recipients,
+        )
 
 
 # Duplicates ---------------------------------------------------------------------------------
@@ -432,17 +432,11 @@ def decide(*, change, by, approve, comment="", save=None):
 
 
 def email_about(change, what, addresses):
-    """Email `addresses` (blanks left out) that the change was proposed, approved or returned."""
-    recipients = sorted({address for address in addresses if address})
-    if not recipients:
-        return
-    context = {
-        "change": change,
-        "what": what,
-        "url": settings.PORTAL_URL + reverse("officers:change", args=[change.pk]),
-    }
-    queue_email(
+    """Email `addresses` that the change was proposed, approved or returned."""
+    email_officers(
+        addresses,
         subject=f"{change}: {what}",
-        body=render_to_string("officers/email/change.txt", context),
-        recipients=recipients,
+        template="officers/email/change.txt",
+        context={"change": change, "what": what},
+        path=reverse("officers:change", args=[change.pk]),
     )

@@ -88,16 +88,9 @@ def test_a_new_settlement_is_public_only_once_another_reviewer_approves_it(clien
     assert settlement.history.first().history_user == hackney["editor"]
 
 
-def test_a_changed_settlement_stays_as_approved_until_the_change_is(client, hackney):
-    settlement = SettlementFactory(
-        programme="Old Name",
-        recipient=borough("hackney"),
-        total_amount=90000,
-        first_year=2025,
-        last_year=2025,
-    )
-    YearlyAllocationFactory(settlement=settlement, financial_year=2025, amount=90000)
-    signed_in(client, hackney["editor"])
+def renamed_by_officer(client, user, settlement):
+    """`user` saves the settlement's edit page with its programme renamed "New Name"."""
+    signed_in(client, user)
     page = client.get(f"/officer/settlements/{settlement.pk}/edit/").text
     data = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
     data.pop("csrfmiddlewaretoken")
@@ -107,7 +100,19 @@ def test_a_changed_settlement_stays_as_approved_until_the_change_is(client, hack
         restrictions=settlement.restrictions,
         programme="New Name",
     )
-    assert client.post(f"/officer/settlements/{settlement.pk}/edit/", data).status_code == 302
+    return client.post(f"/officer/settlements/{settlement.pk}/edit/", data)
+
+
+def test_a_changed_settlement_stays_as_approved_until_the_change_is(client, hackney):
+    settlement = SettlementFactory(
+        programme="Old Name",
+        recipient=borough("hackney"),
+        total_amount=90000,
+        first_year=2025,
+        last_year=2025,
+    )
+    YearlyAllocationFactory(settlement=settlement, financial_year=2025, amount=90000)
+    assert renamed_by_officer(client, hackney["editor"], settlement).status_code == 302
     settlement.refresh_from_db()
     assert settlement.programme == "Old Name"
     assert "Old Name" in client.get(settlement.get_absolute_url()).text
@@ -132,17 +137,7 @@ def test_a_changed_settlement_stays_as_approved_until_the_change_is(client, hack
 
 def test_a_change_overtaken_by_another_save_is_not_approved(client, hackney):
     settlement = SettlementFactory(programme="Old Name", recipient=borough("hackney"))
-    signed_in(client, hackney["editor"])
-    page = client.get(f"/officer/settlements/{settlement.pk}/edit/").text
-    data = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
-    data.pop("csrfmiddlewaretoken")
-    data.update(
-        funder=settlement.funder_id,
-        recipient=settlement.recipient_id,
-        restrictions=settlement.restrictions,
-        programme="New Name",
-    )
-    client.post(f"/officer/settlements/{settlement.pk}/edit/", data)
+    renamed_by_officer(client, hackney["editor"], settlement)
     settlement.conditions = "Changed by an admin meanwhile."
     settlement.save()
     signed_in(client, hackney["reviewer"])
