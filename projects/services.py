@@ -289,18 +289,20 @@ def notify(transition):
         subject=f"{project.title}: {transition.get_action_display().lower()}",
         template="officers/email/transition.txt",
         context={"transition": transition, "project": project},
-        path=reverse("officers:project", args=[project.slug]),
+        page=("officers:project", project.slug),
     )
 
 
-def email_officers(addresses, *, subject, template, context, path):
+def email_officers(addresses, *, subject, template, context, page):
     """Queue an email (portal/outbox.py) to `addresses`, blanks left out, with the template
-    rendered with `context` and the portal's address of `path` as `url`."""
+    rendered with `context` and, as `url`, the portal's address of `page` (a URL's name and
+    argument). Nothing is rendered when no one is to be told."""
     recipients = sorted({address for address in addresses if address})
     if recipients:
+        url = settings.PORTAL_URL + reverse(page[0], args=[page[1]])
         queue_email(
             subject=subject,
-            body=render_to_string(template, {**context, "url": settings.PORTAL_URL + path}),
+            body=render_to_string(template, {**context, "url": url}),
             recipients=recipients,
         )
 
@@ -438,5 +440,5 @@ def email_about(change, what, addresses):
         subject=f"{change}: {what}",
         template="officers/email/change.txt",
         context={"change": change, "what": what},
-        path=reverse("officers:change", args=[change.pk]),
+        page=("officers:change", change.pk),
     )
