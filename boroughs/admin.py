@@ -8,11 +8,20 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import is_historic
 
 from .forms import RecommendationForm, RestoreForm
 from .models import Borough, Commission, Membership, Recommendation
+
+
+class ExportsItsList(ExportMixin):
+    """An admin list that curators can export, as filtered and searched, to CSV or XLSX
+    (django-import-export's export, which the projects' and settlements' imports share)."""
+
+    export_formats = [CSV, XLSX]
 
 
 class LinkModelsAdmin:
@@ -30,7 +39,7 @@ class LinkModelsAdmin:
         return db_field.formfield(**kwargs)
 
 
-class RestoringAdmin(SimpleHistoryAdmin):
+class RestoringAdmin(ExportsItsList, SimpleHistoryAdmin):
     """An admin with history whose restores (reverting to a version, a deleted record's too)
     bring back a consistent record or are refused with the reason: its revert page's form is
     `restore_form`, whose checks say what a restore must meet."""
@@ -82,7 +91,7 @@ class RetiringAdmin(RestoringAdmin):
 
 
 @admin.register(Borough)
-class BoroughAdmin(admin.ModelAdmin):
+class BoroughAdmin(ExportsItsList, admin.ModelAdmin):
     list_display = [
         "name",
         "gss_code",
@@ -146,7 +155,7 @@ class CommissionAdmin(RetiringAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(LinkModelsAdmin, admin.ModelAdmin):
+class RecommendationAdmin(ExportsItsList, LinkModelsAdmin, admin.ModelAdmin):
     form = RecommendationForm
     list_display = ["reference", "commission", "short_text"]
     list_filter = ["commission__lead_borough", "themes"]

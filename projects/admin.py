@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Sum
 
-from boroughs.admin import LinkModelsAdmin, RestoringAdmin, RetiringAdmin
+from boroughs.admin import ExportsItsList, LinkModelsAdmin, RestoringAdmin, RetiringAdmin
 
 from .admin_actions import (
     archive_projects,
@@ -145,7 +145,7 @@ class FundingSettlementAdmin(AsksBeforeDuplicatingAdmin, SpreadsheetImportMixin,
 
 
 @admin.register(YearlyAllocation)
-class YearlyAllocationAdmin(admin.ModelAdmin):
+class YearlyAllocationAdmin(ExportsItsList, admin.ModelAdmin):
     list_display = ["settlement", "financial_year_label", "amount"]
     list_filter = ["financial_year"]
     list_select_related = ["settlement__funder"]
@@ -158,7 +158,7 @@ class YearlyAllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectFunding)
-class ProjectFundingAdmin(admin.ModelAdmin):
+class ProjectFundingAdmin(ExportsItsList, admin.ModelAdmin):
     list_display = ["project", "settlement", "amount"]
     list_filter = ["settlement__funder__kind", "settlement__restrictions"]
     list_select_related = ["project", "settlement__funder"]
@@ -190,7 +190,7 @@ class ProjectTransitionInline(admin.TabularInline):
 
 
 @admin.register(ProjectTransition)
-class ProjectTransitionAdmin(admin.ModelAdmin):
+class ProjectTransitionAdmin(ExportsItsList, admin.ModelAdmin):
     list_display = ["project", "action", "by", "at"]
     list_filter = ["action", "project__lead_borough"]
     list_select_related = ["project", "by"]

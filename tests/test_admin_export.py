@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from projects.models import FundingSettlement, Project
 
 from .factories import (
+    CommissionFactory,
+    FunderFactory,
     ProjectFactory,
     ProjectFundingFactory,
     SettlementFactory,
@@ -99,3 +101,27 @@ def test_an_export_runs_a_constant_number_of_queries(curator, django_assert_max_
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = exported(curator, model)
     assert len(rows_of(response)) == 11
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/admin/projects/funder/", "Thames Community Trust"),
+        ("/admin/projects/theme/", "cohesion"),
+        ("/admin/boroughs/borough/", "Hackney"),
+        ("/admin/boroughs/commission/", "Hackney Belonging Commission"),
+        ("/admin/projects/projectfunding/", "25000.00"),
+    ],
+)
+def test_every_curated_list_exports(curator, path, expected):
+    FunderFactory(name="Thames Community Trust")
+    CommissionFactory(title="Hackney Belonging Commission")
+    ProjectFundingFactory()
+    assert "Export" in curator.get(path).text
+    page = curator.get(f"{path}export/")
+    columns = re.findall(r'name="([a-z]+resource_[a-z_]+)"', page.text)
+    response = curator.post(
+        f"{path}export/", {"format": "0", "resource": "0", **dict.fromkeys(columns, "on")}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert expected in response.content.decode("utf-8-sig")
