@@ -30,7 +30,7 @@ from django.utils import timezone
 from boroughs.models import Membership
 from portal.outbox import queue_email
 
-from .models import Project, ProjectTransition, ProposedChange
+from .models import FormerSlug, Project, ProjectTransition, ProposedChange
 
 State = Project.PublicationState
 Action = ProjectTransition.Action
@@ -366,6 +366,9 @@ def merge_projects(*, keep, duplicate, by):
                 line.project = keep
                 line.save()
         duplicate.transitions.update(project=keep)
+        # Links to the duplicate's pages still lead somewhere: to the project kept.
+        duplicate.former_slugs.update(project=keep)
+        FormerSlug.objects.create(slug=duplicate.slug, project=keep)
         duplicate._history_user = by
         duplicate._change_reason = f"Merged into “{keep.title}” ({keep.slug})"
         duplicate.delete()

@@ -140,6 +140,10 @@ def test_the_admin_merges_two_duplicates_keeping_links_funding_and_history(clien
     )
     deleted = Project.history.filter(id=twin.pk, history_type="-").get()
     assert deleted.history_change_reason == f"Merged into “Lunch Club” ({keep.slug})"
+    client.logout()
+    moved = client.get(f"/projects/{twin.slug}/")
+    assert (moved.status_code, moved["Location"]) == (301, keep.get_absolute_url())
+    assert client.get("/projects/never-was/").status_code == 404
 
 
 def test_a_merge_that_would_misplace_funding_is_refused(client, twins):

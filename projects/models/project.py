@@ -620,6 +620,17 @@ class Project(Versioned):
         return [line.strip() for line in self.delivery_partners.splitlines() if line.strip()]
 
 
+class FormerSlug(models.Model):
+    """An address a project answered at before (a duplicate merged into it): links to it still
+    lead to the project."""
+
+    slug = models.SlugField(max_length=220, unique=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="former_slugs")
+
+    def __str__(self):
+        return f"{self.slug} → {self.project.slug}"
+
+
 class ProjectTransition(models.Model):
     """One step of a project through review: who moved it, when, why."""
 

@@ -4,8 +4,8 @@ projects side by side, and the list as CSV and JSON downloads."""
 import json
 from collections import defaultdict
 
-from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views import View
@@ -19,7 +19,7 @@ from .. import exports
 from ..facets import counts, facets, valid_filters
 from ..filters.catalogue import ProjectFilterSet
 from ..forms import ProjectComparisonForm
-from ..models import Project
+from ..models import FormerSlug, Project
 from ..results import results
 from .shared import SharedPageMixin
 
@@ -100,6 +100,17 @@ class ProjectDetailView(SharedPageMixin, TemplateView):
     elsewhere."""
 
     template_name = "projects/project_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # A project merged into another answers at the other's address.
+            former = FormerSlug.objects.filter(slug=kwargs["slug"]).select_related("project")
+            moved = former.first()
+            if moved is None or not moved.project.is_published:
+                raise
+            return redirect(moved.project, permanent=True)
 
     def get_context_data(self, **kwargs):
         project = get_object_or_404(
