@@ -100,14 +100,15 @@ def merge(form, current, opened_version):
                 Conflict(
                     name=name,
                     label=str(form.fields[name].label or model_field.verbose_name),
-                    theirs=readable(display(current, model_field, theirs_value)),
-                    mine=readable(display(form.instance, model_field, form.cleaned_data[name])),
+                    theirs=readable(display(model_field, theirs_value)),
+                    mine=readable(display(model_field, form.cleaned_data[name])),
                 )
             )
     return result
 
 
-def display(record, model_field, value):
+def display(model_field, value):
+    """A value as people read it: a choice by its label."""
     if model_field.choices and not model_field.many_to_many:
         return dict(model_field.flatchoices).get(value, value)
     return value
@@ -125,3 +126,22 @@ def settle(form, current, choices):
     for name, model_field in merged_fields(form).items():
         if name in choices:
             take_theirs(form, model_field, stored_value(current, model_field))
+
+
+def differences(form, stored):
+    """[{"label", "now", "proposed"}] for each field the valid `form` would change in `stored`
+    (every field given, for a new record: `stored` None)."""
+    rows = []
+    for name, model_field in merged_fields(form).items():
+        proposed = form.cleaned_data.get(name)
+        now = stored_value(stored, model_field) if stored else None
+        if comparable(proposed) == comparable(now):
+            continue
+        rows.append(
+            {
+                "label": form.fields[name].label or model_field.verbose_name,
+                "now": readable(display(model_field, now)) if stored else "–",
+                "proposed": readable(display(model_field, proposed)),
+            }
+        )
+    return rows

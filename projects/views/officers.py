@@ -23,16 +23,7 @@ from boroughs.forms import CommissionRecommendations, OfficerCommissionForm
 from boroughs.models import Borough, Commission, Membership, Recommendation
 from portal.history import changes_since, history_of
 from portal.lists import FilteredListView
-from portal.merging import (
-    THEIRS,
-    comparable,
-    display,
-    merge,
-    merged_fields,
-    readable,
-    settle,
-    stored_value,
-)
+from portal.merging import THEIRS, differences, merge, settle
 
 from .. import services
 from ..filters.officers import (
@@ -700,22 +691,3 @@ RECORD_VIEWS = {
     ProposedChange.Kind.SETTLEMENT: SettlementFormView,
     ProposedChange.Kind.COMMISSION: CommissionFormView,
 }
-
-
-def differences(form, stored):
-    """[{"label", "now", "proposed"}] for each field the valid form would change in `stored`
-    (every field given, for a new record)."""
-    rows = []
-    for name, model_field in merged_fields(form).items():
-        proposed = form.cleaned_data.get(name)
-        now = stored_value(stored, model_field) if stored else None
-        if comparable(proposed) == comparable(now):
-            continue
-        rows.append(
-            {
-                "label": form.fields[name].label or model_field.verbose_name,
-                "now": readable(display(stored, model_field, now)) if stored else "–",
-                "proposed": readable(display(stored, model_field, proposed)),
-            }
-        )
-    return rows
