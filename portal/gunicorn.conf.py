@@ -14,3 +14,14 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 timeout = 120
+
+
+def post_worker_init(worker):
+    """Load the URL configuration, and with it every view, before the first request rather than
+    in it, then return the memory loading freed."""
+    from django.urls import get_resolver
+
+    from portal.memory import release_freed_memory
+
+    get_resolver().url_patterns  # noqa: B018 (loading is what reading it does)
+    release_freed_memory()

@@ -40,6 +40,7 @@ from django.db.models.functions import Cast, Extract
 from pyroaring import BitMap, FrozenBitMap
 
 from portal.caching import TIMEOUT
+from portal.memory import release_freed_memory
 
 from .facet_keys import ONE_PER_PROJECT, facet_key
 from .filters.catalogue import Sort
@@ -391,10 +392,14 @@ def current_index(using="default", version=None):
     # One thread brings the index up to date while the others wait for it, rather than each
     # doing the same.
     with bringing_up_to_date:
-        index = held.get(using) or shared(using)
+        kept = held.get(using)
+        index = kept or shared(using)
         if index.version != version:
             index = index.brought_up_to_date(using)
         held[using] = index
+    if index is not kept:
+        # Reading, building or bringing up to date an index frees about as much as it keeps.
+        release_freed_memory()
     return index
 
 
