@@ -29,7 +29,8 @@ class OffersCurrentChoices:
             # Many-to-many initial values are lists (of records or keys); a foreign key's a key.
             had = had if isinstance(had, list | tuple) else [had]
             kept = [getattr(choice, "pk", choice) for choice in had if choice is not None]
-            field.queryset = field.queryset.current() | field.queryset.filter(pk__in=kept)
+            current = field.queryset.current()
+            field.queryset = current | field.queryset.filter(pk__in=kept) if kept else current
 
 
 def recorded_links(version):

@@ -63,6 +63,11 @@ class ProjectForm(OffersCurrentChoices, SaysWhatToDo, AsksBeforeDuplicating, for
             "publication_state",
         ]
 
+    def clean_slug(self):
+        # A blank slug is made from the title as the project is saved; None rather than "" spares
+        # checking that no other project has "" for one.
+        return self.cleaned_data["slug"] or None
+
     def clean(self):
         cleaned = super().clean()
         lead = cleaned.get("lead_borough")

@@ -11,6 +11,7 @@ import pytest
 from projects.models import FundingSettlement, Project, ProjectTransition
 
 from .factories import (
+    FunderFactory,
     ProjectFactory,
     ProjectFundingFactory,
     SettlementFactory,
@@ -19,7 +20,7 @@ from .factories import (
     target_group,
     theme,
 )
-from .test_imports import csv_file, import_types, preview, project_row
+from .test_imports import csv_file, import_types, preview, project_row, settlement_row
 from .test_officers import officer, signed_in
 from .test_one_pass_entry import new_project, new_settlement
 
@@ -83,6 +84,52 @@ def test_an_import_row_like_an_existing_project_asks_for_a_slug(curator):
     ) in response.content.decode()
     own_slug = preview(curator, Project, csv_file([project_row(slug="hackney-lunch-club-2")]))
     assert import_types(own_slug) == ["new"]
+
+
+def test_an_import_row_asks_about_a_title_taken_in_another_case_by_the_same_lead(curator):
+    existing = ProjectFactory(title="Hackney Lunch Club", lead_borough=borough("hackney"))
+    response = preview(curator, Project, csv_file([project_row(title="HACKNEY lunch club")]))
+    assert import_types(response) == ["invalid"]
+    assert (
+        f"Row 2, title: a project with this title led by Hackney already exists ({existing.slug})"
+    ) in response.content.decode()
+    other_lead = project_row(lead_borough="Camden", partner_boroughs="")
+    assert import_types(preview(curator, Project, csv_file([other_lead]))) == ["new"]
+
+
+def test_an_import_row_naming_two_settlements_in_any_case_cannot_say_which_to_update(curator):
+    funder = FunderFactory(name="Thames Community Trust", slug="thames-community-trust")
+    for programme in ("Belonging Fund", "belonging fund"):
+        SettlementFactory(
+            funder=funder,
+            programme=programme,
+            recipient=borough("hackney"),
+            first_year=2024,
+            last_year=2026,
+            total_amount=Decimal("150000"),
+        )
+    row = settlement_row(programme="BELONGING FUND", allocations="", projects="")
+    response = preview(curator, FundingSettlement, csv_file([row]))
+    assert import_types(response) == ["invalid"]
+    assert (
+        "several settlements already have this funder, programme, recipient and first year, so "
+        "the import cannot tell which to update"
+    ) in response.content.decode()
+    assert FundingSettlement.objects.count() == 2
+
+
+def test_an_import_row_like_a_settlement_but_for_its_first_year_is_a_new_settlement(curator):
+    funder = FunderFactory(name="Thames Community Trust", slug="thames-community-trust")
+    SettlementFactory(
+        funder=funder,
+        programme="Connected Communities",
+        recipient=borough("hackney"),
+        first_year=2023,
+        last_year=2025,
+        total_amount=Decimal("150000"),
+    )
+    response = preview(curator, FundingSettlement, csv_file([settlement_row(projects="")]))
+    assert import_types(response) == ["new"]
 
 
 # Merging two duplicates in the admin -----------------------------------------------------------

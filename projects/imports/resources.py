@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connection, models
 from django.forms.models import model_to_dict
 from django.utils.text import slugify
 from import_export import resources
@@ -37,15 +37,32 @@ from .cells import (
     TextWidget,
     WholeNumberWidget,
 )
+from .choices import (
+    ReadsOnce,
+    RecordsReadOnce,
+    field_reading_once,
+)
 from .files import UploadError, is_blank
 
 
-def constraints_left_to_the_database(form_class):
-    """`form_class`, checking a row as it checks the admin's and officers' input but for its
-    model's constraints, which the database checks as the row is saved (see
-    SpreadsheetResource.do_instance_save): each costs a query and two savepoints a row."""
+def row_form(form_class):
+    """`form_class` as it checks an import's rows: as it checks the admin's and officers'
+    input, but that the choices it offers new records are read once an import (choices.py),
+    and that its model's constraints are left to the database, which checks them as the row is
+    saved (see SpreadsheetResource.do_instance_save): each costs a query and two savepoints a
+    row."""
 
     class RowForm(form_class):
+        class Meta(form_class.Meta):
+            formfield_callback = staticmethod(field_reading_once)
+
+        def __init__(self, *args, records, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is None:
+                for name, field in self.fields.items():
+                    if isinstance(field, ReadsOnce):
+                        field.records, field.name = records, name
+
         def validate_constraints(self):
             pass
 
@@ -129,7 +146,8 @@ class SpreadsheetResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.row_form_class = constraints_left_to_the_database(self.form_class)
+        self.row_form_class = row_form(self.form_class)
+        self.records = RecordsReadOnce()
         for name, field in self.fields.items():
             field.attribute = field.attribute or name
         self.first_rows = {}  # what identifies a row's record → the row that first had it
@@ -234,7 +252,9 @@ class SpreadsheetResource(resources.ModelResource):
             elif value is not None or not isinstance(column.widget, ChoiceWidget):
                 read[name] = value  # a blank choice keeps its value
         self.fill_blanks(read, errors)
-        form = self.row_form_class(data=self.form_data(instance, read), instance=instance)
+        form = self.row_form_class(
+            data=self.form_data(instance, read), instance=instance, records=self.records
+        )
         if not form.is_valid():
             for name, problems in form.errors.items():
                 if form.has_error(name, "duplicate"):
@@ -325,6 +345,26 @@ def save_links(projects, names):
         )
 
 
+def titles_taken(rows):
+    """Those of `rows` ([(title, lead authority's key)]) that a project has, its title in any
+    case (as ProjectForm.matching compares them), in one query."""
+    if not rows:
+        return set()
+    titles, leads = zip(*rows, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT given.title, given.lead
+            FROM unnest(%s::text[], %s::bigint[]) AS given (title, lead)
+            WHERE EXISTS (
+                SELECT FROM {Project._meta.db_table} AS project
+                WHERE project.lead_borough_id = given.lead
+                AND upper(project.title) = upper(given.title)
+            )""",
+            [list(titles), list(leads)],
+        )
+        return set(cursor.fetchall())
+
+
 def record_in_history(projects, *, update, user):
     """One history record for each of `projects`, holding its links, written in a few queries
     (simple_history's bulk_history_create leaves the links out; they are added here as its
@@ -360,6 +400,7 @@ class ProjectResource(SpreadsheetResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.saved = []  # the projects of the file's rows, saved without their links
+        self.titles_taken = set()  # (title, lead authority's key) of rows some project has
 
     slug = Column(
         SlugWidget(),
@@ -487,10 +528,22 @@ class ProjectResource(SpreadsheetResource):
                 + (" (give each its own slug if they differ)" if column == "title" else "")
             )
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        rows = [
+            (self.cleaned("title", row), self.cleaned("lead_borough", row)) for row in dataset.dict
+        ]
+        self.titles_taken = titles_taken(
+            [(title, lead.pk) for title, lead in rows if title and lead]
+        )
+
     def form_data(self, instance, read):
         data = super().form_data(instance, read)
-        # A row giving a slug of its own asks for a project of its own, whatever its title.
-        data["save_anyway"] = "on" if read.get("slug") else ""
+        lead = read.get("lead_borough")
+        # A row giving a slug of its own asks for a project of its own, whatever its title; and
+        # the form need not ask whether a row duplicates a project when none has its title.
+        taken = (read.get("title"), getattr(lead, "pk", None)) in self.titles_taken
+        data["save_anyway"] = "on" if read.get("slug") or not taken else ""
         return data
 
     def duplicate_problem(self, form):
@@ -627,12 +680,35 @@ class SettlementResource(SpreadsheetResource):
             "allocations", "project_fundings__project"
         )
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.found = {}  # what identifies a row's settlement → how many have it (at most 2)
+
+    @staticmethod
+    def identified(key):
+        return (
+            key["funder"].pk,
+            key["programme"].casefold(),
+            key["recipient"].pk,
+            key["first_year"],
+        )
+
     def get_instance(self, instance_loader, row):
         key = self.identity(row)
         if key is None:
             return None
         matches = list(self.matching(key)[:2])
+        self.found[self.identified(key)] = len(matches)
         return matches[0] if len(matches) == 1 else None
+
+    def form_data(self, instance, read):
+        data = super().form_data(instance, read)
+        # A settlement the form would call a duplicate has the row's identity: none has it, the
+        # form need not ask.
+        key = {name: read.get(name) for name in self.IDENTITY}
+        unknown = None in key.values() or self.found.get(self.identified(key)) != 0
+        data["save_anyway"] = "" if unknown else "on"
+        return data
 
     @staticmethod
     def matching(key):
@@ -687,22 +763,13 @@ class SettlementResource(SpreadsheetResource):
                 errors["projects"] = ValidationError(problems)
         if not set(self.IDENTITY) & errors.keys():
             key = {name: getattr(instance, name) for name in self.IDENTITY}
-            first = self.first_row_for(
-                (
-                    "settlement",
-                    key["funder"].pk,
-                    key["programme"].casefold(),
-                    key["recipient"].pk,
-                    key["first_year"],
-                ),
-                sheet_row,
-            )
+            first = self.first_row_for(("settlement", *self.identified(key)), sheet_row)
             if first:
                 errors[NON_FIELD_ERRORS] = (
                     f"the same settlement as row {first} (the same funder, programme, recipient "
                     "and first year) – a settlement can appear only once in a file"
                 )
-            elif instance.pk is None and self.matching(key).exists():
+            elif instance.pk is None and self.found.get(self.identified(key)) == 2:
                 errors[NON_FIELD_ERRORS] = (
                     "several settlements already have this funder, programme, recipient and first "
                     "year, so the import cannot tell which to update – edit them in the admin"
