@@ -357,6 +357,17 @@ def test_each_imported_project_row_leaves_one_history_record_with_its_relations(
     assert relations(existing.history.latest()) == relations(created)
 
 
+def test_imported_projects_get_slugs_no_project_has(curator):
+    ProjectFactory(title="Lunch Club", slug="lunch-club", lead_borough=borough("camden"))
+    ProjectFactory(title="Lunch Club two", slug="lunch-club-2")
+    rows = [project_row(title="Lunch Club"), project_row(title="Lunch Club 3")]
+    imported(curator, Project, csv_file(rows), ["new", "new"])
+
+    titles = dict(Project.objects.values_list("slug", "title"))
+    assert titles["lunch-club-3"] == "Lunch Club"
+    assert titles["lunch-club-3-2"] == "Lunch Club 3"
+
+
 def test_an_import_cannot_move_a_project_through_review(curator):
     ProjectFactory(slug="befriending", publication_state="draft")
     row = project_row(slug="befriending", publication_state="published")
@@ -385,6 +396,34 @@ def test_a_settlement_is_updated_and_its_allocations_and_funding_replaced(curato
         (2025, Decimal("50000.00")),
     ]
     assert not settlement.project_fundings.exists()
+
+
+def test_imported_settlements_and_their_lines_each_leave_a_history_record(curator, funder):
+    befriending = ProjectFactory(title="Befriending", slug="befriending")
+    existing = SettlementFactory(funder=funder, programme="Welcome Weekends")
+    records_before = existing.history.count()
+    rows = [
+        settlement_row(projects="befriending: 60000"),
+        settlement_row(
+            programme="Welcome Weekends",
+            first_year=str(existing.first_year),
+            last_year=str(existing.last_year),
+            total_amount="1000",
+            **blank("allocations", "projects"),
+        ),
+    ]
+    imported(curator, FundingSettlement, csv_file(rows), ["new", "update"])
+
+    created = FundingSettlement.objects.get(programme="Connected Communities")
+    (record,) = created.history.all()
+    assert (record.history_type, record.history_user) == ("+", curator.user)
+    assert record.total_amount == Decimal("150000.00")
+    for line in [*created.allocations.all(), *created.project_fundings.all()]:
+        assert [r.history_type for r in line.history.all()] == ["+"]
+    assert existing.history.count() == records_before + 1
+    assert existing.history.latest().total_amount == Decimal("1000.00")
+    befriending.refresh_from_db()
+    assert befriending.funding_total == Decimal("60000.00")
 
 
 PROJECT_ROW_ERRORS = [

@@ -3,6 +3,7 @@ and check them with the ModelForm the admin and officers use, so every rule is w
 errors name the row and the column, and nothing is saved unless every row is right."""
 
 import datetime
+from collections import defaultdict
 from contextlib import contextmanager
 from copy import copy
 
@@ -14,6 +15,8 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history
+
+from portal.slugs import slugs_taken, unique_slug
 
 from .. import services
 from ..forms import ProjectForm, SettlementForm
@@ -401,6 +404,7 @@ class ProjectResource(SpreadsheetResource):
         super().__init__(**kwargs)
         self.saved = []  # the projects of the file's rows, saved without their links
         self.titles_taken = set()  # (title, lead authority's key) of rows some project has
+        self.slugs_taken = set()  # the slugs projects have that start with a row's title's
 
     slug = Column(
         SlugWidget(),
@@ -536,6 +540,7 @@ class ProjectResource(SpreadsheetResource):
         self.titles_taken = titles_taken(
             [(title, lead.pk) for title, lead in rows if title and lead]
         )
+        self.slugs_taken = slugs_taken(Project, [title for title, _ in rows if title])
 
     def form_data(self, instance, read):
         data = super().form_data(instance, read)
@@ -590,6 +595,8 @@ class ProjectResource(SpreadsheetResource):
                 record_in_history(recorded, update=not is_new, user=kwargs.get("user"))
 
     def before_save_instance(self, instance, row, **kwargs):
+        if not instance.slug:
+            instance.slug = unique_slug(Project, instance.title, taken=self.slugs_taken)
         user = kwargs.get("user")
         if user is not None and user.is_authenticated:
             if instance.pk is None:
@@ -683,6 +690,11 @@ class SettlementResource(SpreadsheetResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.found = {}  # what identifies a row's settlement → how many have it (at most 2)
+        # Written for every row at once after the last (after_import): a few queries a file
+        # rather than four a row.
+        self.created = []  # the new settlements, saved without their history
+        self.lines_added = defaultdict(list)  # {line model: lines the rows add}
+        self.funded = set()  # the projects whose funding lines the rows change
 
     @staticmethod
     def identified(key):
@@ -775,24 +787,47 @@ class SettlementResource(SpreadsheetResource):
                     "year, so the import cannot tell which to update – edit them in the admin"
                 )
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create:
+            super().save_instance(instance, is_create, row, **kwargs)
+            return
+        with history_skipped(instance):
+            super().save_instance(instance, is_create, row, **kwargs)
+        self.created.append(instance)
+
     def save_relation(self, instance, name, value):
+        new = instance._imported_new
         if name == "allocations":
-            sync_lines(instance.allocations, "financial_year", value, new=instance._imported_new)
+            added, _ = sync_lines(instance.allocations, "financial_year", value, new=new)
         else:
             amounts = {project.pk: amount for project, amount in value.items()}
-            removed = sync_lines(
-                instance.project_fundings, "project_id", amounts, new=instance._imported_new
-            )
-            funded = Project.objects.filter(pk__in=[*amounts, *removed])
+            added, removed = sync_lines(instance.project_fundings, "project_id", amounts, new=new)
+            self.funded.update([*amounts, *removed])
+        for line in added:
+            self.lines_added[type(line)].append(line)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return
+        user = kwargs.get("user")
+        user = user if user is not None and user.is_authenticated else None
+        if self.created:
+            FundingSettlement.history.bulk_history_create(self.created, default_user=user)
+        # New lines are written with their history, without their save signals: what those
+        # would do is done once for all of them.
+        for model, lines in self.lines_added.items():
+            bulk_create_with_history(lines, model, default_user=user)
+        if self.funded:
+            funded = Project.objects.filter(pk__in=self.funded)
             funded.refresh_funding_totals()
             refresh_facet_keys(funded)
 
 
 def sync_lines(manager, key, amounts, *, new):
-    """Make the lines of `manager` exactly {key value: amount}, changing only what differs, and
-    return the key values of the lines it deleted (none for a `new` record, which has none yet).
-    New lines are written together with their history, without their save signals (the caller
-    does what those would)."""
+    """Make the lines of `manager` exactly {key value: amount}, changing only what differs: the
+    lines to add, unsaved, and the key values of the lines it deleted (none for a `new` record,
+    which has none yet)."""
     existing = {} if new else {getattr(line, key): line for line in manager.all()}
     added = []
     for value, amount in amounts.items():
@@ -803,7 +838,6 @@ def sync_lines(manager, key, amounts, *, new):
         elif line.amount != amount:
             line.amount = amount
             line.save(update_fields=["amount"])
-    bulk_create_with_history(added, manager.model)
     for line in existing.values():
         line.delete()
-    return list(existing)
+    return added, list(existing)
