@@ -11,6 +11,7 @@ from boroughs.admin import ExportsItsList, LinkModelsAdmin, RestoringAdmin, Reti
 from .admin_actions import (
     archive_projects,
     merge_duplicate_projects,
+    merge_duplicate_settlements,
     publish_projects,
     return_projects_to_draft,
 )
@@ -134,6 +135,7 @@ class FundingSettlementAdmin(AsksBeforeDuplicatingAdmin, SpreadsheetImportMixin,
     autocomplete_fields = ["funder", "recipient"]
     date_hierarchy = "awarded_on"
     inlines = [YearlyAllocationInline, SettlementProjectFundingInline]
+    actions = [merge_duplicate_settlements]
 
     @admin.display(description="years", ordering="first_year")
     def years_label(self, settlement):

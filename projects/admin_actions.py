@@ -1,5 +1,5 @@
-"""Bulk workflow actions for the projects changelist: the same steps, rules and records as the
-officers' pages, through projects.services."""
+"""Bulk actions for the projects and settlements changelists: the same steps, rules and records
+as the officers' pages, through projects.services; and merging two duplicates."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -34,14 +34,16 @@ def take_steps(modeladmin, request, queryset, action, comment=""):
         modeladmin.message_user(request, f"Not {label}: {reason}", messages.WARNING)
 
 
-def action_form(modeladmin, request, **context):
-    """The page on which a bulk action asks its questions (its form) about the projects."""
+def action_form(modeladmin, request, records, **context):
+    """The page on which a bulk action asks its questions (its form) about the `records`
+    chosen, each named by its str()."""
     return TemplateResponse(
         request,
-        "admin/projects/project/action_form.html",
+        "admin/projects/action_form.html",
         {
             **modeladmin.admin_site.each_context(request),
             "opts": modeladmin.model._meta,
+            "records": records,
             **context,
         },
     )
@@ -75,7 +77,7 @@ def return_projects_to_draft(modeladmin, request, queryset):
         request,
         title="Return projects to draft",
         intro="These projects go back to draft, and their editors get your comment by email:",
-        projects=queryset.select_related("lead_borough"),
+        records=queryset.select_related("lead_borough"),
         form=form,
         action="return_projects_to_draft",
         submit_label="Return to draft",
@@ -86,51 +88,74 @@ class MergeForm(SaysWhatToDo, forms.Form):
     keep = forms.TypedChoiceField(
         coerce=int,
         widget=forms.RadioSelect,
-        label="Which project to keep",
         help_text="The other is merged into it and deleted; both histories stay.",
     )
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, records, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["keep"].choices = [
-            (p.pk, f"{p.title} ({p.lead_borough}, {p.get_publication_state_display().lower()})")
-            for p in projects
-        ]
+        self.fields["keep"].label = f"Which {records[0]._meta.verbose_name} to keep"
+        self.fields["keep"].choices = [(record.pk, str(record)) for record in records]
 
 
-@admin.action(description="Merge the two selected projects (duplicates)")
-def merge_duplicate_projects(modeladmin, request, queryset):
-    projects = list(queryset.select_related("lead_borough").order_by("pk"))
-    if len(projects) != 2:
-        modeladmin.message_user(request, "Select exactly two projects to merge.", messages.WARNING)
+def merge_duplicates(modeladmin, request, queryset, *, merge, intro):
+    """Ask which of the two records chosen to keep, then `merge` the other into it."""
+    records = list(queryset.order_by("pk"))
+    noun = modeladmin.model._meta.verbose_name
+    if len(records) != 2:
+        modeladmin.message_user(request, f"Select exactly two {noun}s to merge.", messages.WARNING)
         return None
     form = MergeForm(
         request.POST if "apply" in request.POST else None,
-        projects=projects,
-        initial={"keep": projects[0].pk},
+        records=records,
+        initial={"keep": records[0].pk},
     )
     if form.is_valid():
-        keep = next(p for p in projects if p.pk == form.cleaned_data["keep"])
-        duplicate = next(p for p in projects if p.pk != keep.pk)
+        keep = next(record for record in records if record.pk == form.cleaned_data["keep"])
+        duplicate = next(record for record in records if record.pk != keep.pk)
         try:
-            services.merge_projects(keep=keep, duplicate=duplicate, by=request.user)
+            merge(keep=keep, duplicate=duplicate, by=request.user)
         except services.WorkflowError as error:
             modeladmin.message_user(request, f"Not merged: {error}", messages.ERROR)
         else:
             modeladmin.message_user(
-                request, f"“{duplicate.title}” was merged into “{keep.title}”.", messages.SUCCESS
+                request, f"“{duplicate}” was merged into “{keep}”.", messages.SUCCESS
             )
         return None
     return action_form(
         modeladmin,
         request,
-        title="Merge duplicate projects",
+        records,
+        title=f"Merge duplicate {noun}s",
+        intro=intro,
+        form=form,
+        action=request.POST.get("action"),
+        submit_label="Merge",
+    )
+
+
+@admin.action(description="Merge the two selected projects (duplicates)")
+def merge_duplicate_projects(modeladmin, request, queryset):
+    return merge_duplicates(
+        modeladmin,
+        request,
+        queryset.select_related("lead_borough"),
+        merge=services.merge_projects,
         intro="One of these projects is kept; the other is merged into it and deleted. The kept "
         "project gains the other's authorities, themes, target groups, recommendations, funding "
         "lines (added together where one settlement funds both), review steps and any text it "
         "lacks. Both histories stay.",
-        projects=projects,
-        form=form,
-        action="merge_duplicate_projects",
-        submit_label="Merge",
+    )
+
+
+@admin.action(description="Merge the two selected settlements (the same grant entered twice)")
+def merge_duplicate_settlements(modeladmin, request, queryset):
+    return merge_duplicates(
+        modeladmin,
+        request,
+        queryset.select_related("funder", "recipient"),
+        merge=services.merge_settlements,
+        intro="One of these settlements is kept; the other is merged into it and deleted. The "
+        "kept settlement gains the other's funding lines for projects it does not fund itself "
+        "(where both fund a project, its own line stands), its yearly allocations if it has none "
+        "and they fit, and its conditions if it has none. Both histories stay.",
     )

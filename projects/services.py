@@ -9,8 +9,9 @@ Who may do what (a project belongs to its lead authority):
 - a reviewer of the authority may also edit submitted and published projects, publish or return
   submitted ones (returning needs a comment) and archive published ones;
 - staff (admins) may do everything, for every authority.
-Editing a published project is for reviewers only, so a public page never changes without a
-reviewer; the change goes live at once and is kept in the project's history.
+Editing a published project is for reviewers only, and a reviewer's change waits, as an
+officer's settlements and commissions do, for another reviewer of the authority (or an admin)
+to approve it: a public page never changes on one person's word. An admin's goes live at once.
 
 Two more rules stand in the way of a step the role and state allow (`blockers`): a project is
 submitted and published only when complete (Project.publication_checklist), and no one publishes
@@ -30,7 +31,7 @@ from django.utils import timezone
 from boroughs.models import Membership
 from portal.outbox import queue_email
 
-from .models import FormerSlug, Project, ProjectTransition, ProposedChange
+from .models import FormerSlug, FundingSettlement, Project, ProjectTransition, ProposedChange
 
 State = Project.PublicationState
 Action = ProjectTransition.Action
@@ -378,22 +379,78 @@ def merge_projects(*, keep, duplicate, by):
     return keep
 
 
-# Settlements and commissions wait for a reviewer ---------------------------------------------
+def merge_settlements(*, keep, duplicate, by):
+    """Merge `duplicate`, the same grant entered twice, into `keep` and delete it: `keep` gains
+    its funding lines for the projects it does not fund itself (where both fund a project, its
+    own line stands: one grant is not paid twice), its yearly allocations when it has none and
+    they fit its years and total, and its conditions when it has none; both histories stay, each
+    saying what happened. Raises WorkflowError when a line could not move (the kept settlement's
+    years or recipient do not suit its project, or the lines would come to more than its total)
+    or a change to either settlement is waiting for a reviewer."""
+    if keep.pk == duplicate.pk:
+        raise WorkflowError("Choose two different settlements to merge.")
+    with transaction.atomic():
+        settlements = FundingSettlement.objects.select_for_update().select_related(
+            "funder", "recipient"
+        )
+        keep, duplicate = (settlements.get(pk=settlement.pk) for settlement in (keep, duplicate))
+        if ProposedChange.objects.waiting().filter(settlement__in=[keep, duplicate]).exists():
+            raise WorkflowError(
+                "A change to one of them is waiting for a reviewer: approve or return it first."
+            )
+        own = dict(keep.project_fundings.values_list("project_id", "amount"))
+        lines = list(duplicate.project_fundings.select_related("project"))
+        moved = [line for line in lines if line.project_id not in own]
+        try:
+            for line in moved:
+                keep.check_can_fund(line.project, line.project.authority_ids)
+            keep.check_project_allocations([*own.values(), *(line.amount for line in moved)])
+        except ValidationError as error:
+            raise WorkflowError(" ".join(error.messages)) from error
+        yearly = dict(duplicate.allocations.values_list("financial_year", "amount"))
+        takes_allocations = bool(yearly) and not keep.allocations.exists()
+        if takes_allocations:
+            try:
+                keep.check_yearly_allocations(yearly)
+            except ValidationError:
+                takes_allocations = False  # for other years or another total: they go with it
+        if not keep.conditions.strip():
+            keep.conditions = duplicate.conditions
+        keep._history_user = by
+        keep._change_reason = f"Merged with its duplicate “{duplicate}” (settlement {duplicate.pk})"
+        keep.save()
+        for allocation in duplicate.allocations.all() if takes_allocations else ():
+            allocation.settlement = keep
+            allocation.save()
+        for line in moved:
+            line.settlement = keep
+            line.save()
+        duplicate._history_user = by
+        duplicate._change_reason = f"Merged into “{keep}” (settlement {keep.pk})"
+        duplicate.delete()
+        funded = Project.objects.filter(pk__in=[line.project_id for line in lines])
+        funded.refresh_funding_totals()
+        funded.refresh_facet_keys()
+    keep.refresh_from_db()
+    return keep
+
+
+# Changes that wait for a reviewer -------------------------------------------------------------
 
 
 def needs_review(user):
-    """Whether the user's changes to settlements and commissions wait for a reviewer: an
-    officer's do; an admin's, who curates, do not."""
+    """Whether the user's changes to settlements, commissions and published projects wait for
+    a reviewer: an officer's do; an admin's, who curates, do not."""
     return not user.is_staff
 
 
 def propose(*, kind, record, authority, title, data, by):
-    """Keep an officer's new or changed settlement or commission for a reviewer."""
+    """Keep an officer's new or changed settlement or commission, or changed published project,
+    for a reviewer."""
     with transaction.atomic():
         change = ProposedChange.objects.create(
             kind=kind,
-            settlement=record if kind == ProposedChange.Kind.SETTLEMENT else None,
-            commission=record if kind == ProposedChange.Kind.COMMISSION else None,
+            **{ProposedChange.Kind(kind).value: record},
             authority=authority,
             title=title,
             data=data,

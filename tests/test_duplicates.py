@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.models import FundingSettlement, Project, ProjectTransition
+from projects.models import FundingSettlement, Project, ProjectTransition, ProposedChange
 
 from .factories import (
     FunderFactory,
@@ -16,6 +16,7 @@ from .factories import (
     ProjectFundingFactory,
     SettlementFactory,
     UserFactory,
+    YearlyAllocationFactory,
     borough,
     target_group,
     theme,
@@ -203,3 +204,84 @@ def test_a_merge_that_would_misplace_funding_is_refused(client, twins):
     assert "Not merged:" in response.text
     assert "covers 2024-25, but the project runs from 2030-31 onwards" in response.text
     assert Project.objects.filter(pk=twin.pk).exists()
+
+
+# Merging two settlements entered twice -----------------------------------------------------------
+
+
+@pytest.fixture
+def settlement_twins():
+    funder = FunderFactory(name="Thames Trust")
+    terms = {
+        "funder": funder,
+        "recipient": borough("hackney"),
+        "first_year": 2024,
+        "last_year": 2025,
+        "total_amount": Decimal("100000"),
+    }
+    keep = SettlementFactory(programme="Belonging Fund", conditions="", **terms)
+    twin = SettlementFactory(programme="Belonging fund", conditions="Yearly report.", **terms)
+    both = ProjectFactory(title="Lunch Club", start_date=datetime.date(2024, 4, 1))
+    only_twin = ProjectFactory(title="Walking Club", start_date=datetime.date(2024, 4, 1))
+    ProjectFundingFactory(project=both, settlement=keep, amount=Decimal("30000"))
+    ProjectFundingFactory(project=both, settlement=twin, amount=Decimal("30000"))
+    ProjectFundingFactory(project=only_twin, settlement=twin, amount=Decimal("20000"))
+    YearlyAllocationFactory(settlement=twin, financial_year=2024, amount=Decimal("60000"))
+    YearlyAllocationFactory(settlement=twin, financial_year=2025, amount=Decimal("40000"))
+    return keep, twin
+
+
+def merge_settlements(client, settlements, keep):
+    admin = UserFactory(username="curator-admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    chosen = {
+        "action": "merge_duplicate_settlements",
+        "_selected_action": [s.pk for s in settlements],
+    }
+    page = client.post("/admin/projects/fundingsettlement/", chosen)
+    assert "Which funding settlement to keep" in page.text
+    return client.post(
+        "/admin/projects/fundingsettlement/",
+        {**chosen, "apply": "1", "keep": keep.pk},
+        follow=True,
+    )
+
+
+def test_the_admin_merges_a_settlement_entered_twice(client, settlement_twins):
+    keep, twin = settlement_twins
+    response = merge_settlements(client, settlement_twins, keep)
+    assert f"“{twin}” was merged into “{keep}”." in response.text
+    assert not FundingSettlement.objects.filter(pk=twin.pk).exists()
+    keep.refresh_from_db()
+    lines = {line.project.title: line.amount for line in keep.project_fundings.all()}
+    assert lines == {"Lunch Club": Decimal("30000"), "Walking Club": Decimal("20000")}
+    assert dict(keep.allocations.values_list("financial_year", "amount")) == {
+        2024: Decimal("60000"),
+        2025: Decimal("40000"),
+    }
+    assert keep.conditions == "Yearly report."
+    assert Project.objects.get(title="Lunch Club").funding_total == Decimal("30000")
+    assert Project.objects.get(title="Walking Club").funding_total == Decimal("20000")
+    assert keep.history.first().history_change_reason.startswith("Merged with its duplicate")
+    deleted = FundingSettlement.history.filter(id=twin.pk, history_type="-").get()
+    assert deleted.history_change_reason == f"Merged into “{keep}” (settlement {keep.pk})"
+
+
+def test_a_settlement_merge_beyond_the_kept_total_is_refused(client, settlement_twins):
+    keep, twin = settlement_twins
+    FundingSettlement.objects.filter(pk=keep.pk).update(total_amount=Decimal("40000"))
+    keep.refresh_from_db()
+    response = merge_settlements(client, settlement_twins, keep)
+    assert "Not merged:" in response.text
+    assert FundingSettlement.objects.filter(pk=twin.pk).exists()
+    assert twin.project_fundings.count() == 2
+
+
+def test_a_settlement_with_a_change_waiting_is_not_merged(client, settlement_twins):
+    keep, twin = settlement_twins
+    ProposedChange.objects.create(
+        kind="settlement", settlement=twin, authority=borough("hackney"), title="x", data={}
+    )
+    response = merge_settlements(client, settlement_twins, keep)
+    assert "Not merged: A change to one of them is waiting for a reviewer" in response.text
+    assert FundingSettlement.objects.filter(pk=twin.pk).exists()

@@ -1,6 +1,7 @@
-"""A second pair of eyes on settlements and commissions: an officer's new or changed one waits
-for a reviewer of the authority (not the proposer) and public pages show the record as last
-approved until then."""
+"""A second pair of eyes on settlements, commissions and published projects: an officer's new or
+changed settlement or commission, and a reviewer's change to a published project, waits for a
+reviewer of the authority (not the proposer) and public pages show the record as last approved
+until then."""
 
 import re
 
@@ -10,8 +11,16 @@ from boroughs.models import Commission
 from portal.models import OutgoingEmail
 from projects.models import FundingSettlement, ProposedChange
 
-from .factories import FunderFactory, SettlementFactory, YearlyAllocationFactory, borough
-from .test_officers import date_fields, officer, signed_in
+from .factories import (
+    FunderFactory,
+    ProjectFactory,
+    SettlementFactory,
+    UserFactory,
+    YearlyAllocationFactory,
+    borough,
+    theme,
+)
+from .test_officers import date_fields, officer, project_form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +57,9 @@ def settlement_data(**changes):
 def test_a_new_settlement_is_public_only_once_another_reviewer_approves_it(client, hackney):
     signed_in(client, hackney["editor"])
     sent = client.post("/officer/settlements/new/", settlement_data(), follow=True)
-    assert "Sent to the reviewers of Hackney: it is public once one of them approves it." in (
-        sent.text
+    assert (
+        "Sent to the reviewers of Hackney: the change is public once one of them approves it."
+        in (sent.text)
     )
     assert not FundingSettlement.objects.exists()
     assert "Belonging Fund" not in client.get("/settlements/").text
@@ -119,6 +129,11 @@ def test_a_changed_settlement_stays_as_approved_until_the_change_is(client, hack
     change = ProposedChange.objects.get()
 
     signed_in(client, hackney["reviewer"])
+    page = client.get(f"/officer/changes/{change.pk}/").text
+    differences = page.split("What it changes", 1)[1].split("</table>", 1)[0]
+    assert re.search(
+        r"Programme name</th>\s*<td[^>]*>Old Name</td>\s*<td[^>]*>New Name", differences
+    )
     unexplained = client.post(f"/officer/changes/{change.pk}/", {"decision": "return"}, follow=True)
     assert "Say what needs changing, so the officer knows what to do." in unexplained.text
     returned = client.post(
@@ -168,3 +183,65 @@ def test_a_new_commission_waits_for_a_reviewer(client, hackney):
     commission = Commission.objects.get()
     assert commission.recommendations.get().text == "Meet your neighbours."
     assert client.get(commission.get_absolute_url()).status_code == 200
+
+
+def test_a_reviewers_change_to_a_published_project_waits_for_a_second_reviewer(client, hackney):
+    second = officer("hackney-second-reviewer", "hackney", "reviewer")
+    project = ProjectFactory(
+        title="Hackney Lunch Club",
+        publication_state="published",
+        lead_borough=borough("hackney"),
+        themes=[theme("cohesion")],
+    )
+    signed_in(client, hackney["reviewer"])
+    edit = f"/officer/projects/{project.slug}/edit/"
+    data = project_form_data(project, title="Hackney Lunch and Supper Club")
+    sent = client.post(edit, data, follow=True)
+    assert "the change is public once one of them approves it" in sent.text
+    project.refresh_from_db()
+    assert project.title == "Hackney Lunch Club"
+    assert "Hackney Lunch Club" in client.get(project.get_absolute_url()).text
+    change = ProposedChange.objects.get()
+    assert (change.kind, change.record) == ("project", project)
+    waiting = client.get(f"/officer/projects/{project.slug}/").text
+    assert "is waiting for another reviewer" in waiting
+    # Its author cannot approve it.
+    assert client.post(f"/officer/changes/{change.pk}/", {"decision": "approve"}).status_code == 403
+
+    signed_in(client, second)
+    page = client.get(f"/officer/changes/{change.pk}/").text
+    assert "Changed project: Hackney Lunch and Supper Club" in page
+    differences = page.split("What it changes", 1)[1].split("</table>", 1)[0]
+    assert re.search(
+        r"Hackney Lunch Club</td>\s*<td[^>]*>Hackney Lunch and Supper Club", differences
+    )
+    approved = client.post(f"/officer/changes/{change.pk}/", {"decision": "approve"}, follow=True)
+    assert "Approved: it is public now." in approved.text
+    project.refresh_from_db()
+    assert project.title == "Hackney Lunch and Supper Club"
+    assert "Hackney Lunch and Supper Club" in client.get(project.get_absolute_url()).text
+    assert project.history.first().history_user == hackney["reviewer"]
+
+
+def test_a_reviewer_edits_a_draft_and_an_admin_a_published_project_at_once(client, hackney):
+    draft = ProjectFactory(
+        title="Draft Club", publication_state="draft", lead_borough=borough("hackney")
+    )
+    signed_in(client, hackney["reviewer"])
+    saved = client.post(
+        f"/officer/projects/{draft.slug}/edit/", project_form_data(draft, title="Draft Club 2")
+    )
+    assert saved.status_code == 302
+    published = ProjectFactory(
+        title="Published Club", publication_state="published", lead_borough=borough("hackney")
+    )
+    signed_in(client, UserFactory(username="curator", is_staff=True, is_superuser=True))
+    saved = client.post(
+        f"/officer/projects/{published.slug}/edit/",
+        project_form_data(published, title="Published Club 2"),
+    )
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    published.refresh_from_db()
+    assert (draft.title, published.title) == ("Draft Club 2", "Published Club 2")
+    assert not ProposedChange.objects.exists()

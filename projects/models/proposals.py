@@ -1,7 +1,7 @@
 """Changes to public records that wait for a reviewer: an officer's new or changed funding
-settlement or commission is kept here, as the form's data, until a reviewer of the authority
-(not the proposer) approves it, which saves it through the same form; public pages show the
-record as last approved meanwhile."""
+settlement or commission, and a reviewer's change to a published project, is kept here, as the
+form's data, until a reviewer of the authority (not the proposer) approves it, which saves it
+through the same form; public pages show the record as last approved meanwhile."""
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,7 @@ from django.utils import timezone
 from boroughs.models import Borough, Commission
 
 from .funding import FundingSettlement
+from .project import Project
 
 
 class ProposedChangeQuerySet(models.QuerySet):
@@ -33,8 +34,11 @@ class ProposedChangeQuerySet(models.QuerySet):
 
 class ProposedChange(models.Model):
     class Kind(models.TextChoices):
+        """What is changed; each value names the field holding the record changed."""
+
         SETTLEMENT = "settlement", "Funding settlement"
         COMMISSION = "commission", "Commission"
+        PROJECT = "project", "Project"
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for a reviewer"
@@ -47,6 +51,9 @@ class ProposedChange(models.Model):
     )
     commission = models.ForeignKey(
         Commission, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="proposed_changes"
     )
     authority = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=300, help_text="What the change is to, as entered.")
@@ -74,4 +81,4 @@ class ProposedChange(models.Model):
 
     @property
     def record(self):
-        return self.settlement if self.kind == self.Kind.SETTLEMENT else self.commission
+        return getattr(self, self.kind)

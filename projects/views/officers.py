@@ -186,8 +186,8 @@ class RecordFormView(OfficerMixin, TemplateView):
         )
         messages.success(
             self.request,
-            f"Sent to the reviewers of {change.authority}: it is public once one of them "
-            "approves it.",
+            f"Sent to the reviewers of {change.authority}: the change is public once one of "
+            "them approves it.",
         )
         return redirect("officers:change", pk=change.pk)
 
@@ -336,6 +336,7 @@ class OfficerProjectDetailView(OfficerMixin, TemplateView):
             actions=services.allowed_actions(user, project),
             blocked=services.blocked_actions(user, project),
             checklist=project.publication_checklist(),
+            changes_waiting=project.proposed_changes.waiting().select_related("proposed_by"),
             transitions=project.transitions.select_related("by"),
             **kwargs,
         )
@@ -363,6 +364,20 @@ class ProjectCreateView(ProjectFormView):
 class ProjectUpdateView(ProjectFormView):
     def get_object(self):
         return get_object_or_404(officer_projects(self.request.user), slug=self.kwargs["slug"])
+
+    @property
+    def kind(self):
+        # A change to a published project waits for a second reviewer; a draft's is saved.
+        published = self.object is not None and self.object.is_published
+        return ProposedChange.Kind.PROJECT if published else None
+
+    @staticmethod
+    def authority_of(form):
+        return form.cleaned_data["lead_borough"]
+
+    @staticmethod
+    def title_of(form):
+        return form.cleaned_data["title"]
 
     def check_may_edit(self, project):
         if not services.can_edit(self.request.user, project):
@@ -629,7 +644,8 @@ class ChangeDetailView(OfficerMixin, TemplateView):
         self.form, self.formsets = record_view.build(data)
         checked = [self.form.is_valid(), *(formset.is_valid() for formset in self.formsets)]
         self.valid = all(checked)
-        self.stored = record_view.object
+        # The record as stored, not the form's, on which the form has put the proposed values.
+        self.stored = stored
 
     def get(self, request, *args, **kwargs):
         self.setup_change()
@@ -690,4 +706,5 @@ class ChangeDetailView(OfficerMixin, TemplateView):
 RECORD_VIEWS = {
     ProposedChange.Kind.SETTLEMENT: SettlementFormView,
     ProposedChange.Kind.COMMISSION: CommissionFormView,
+    ProposedChange.Kind.PROJECT: ProjectUpdateView,
 }
