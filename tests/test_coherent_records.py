@@ -6,6 +6,7 @@ its dates. Held at the model, the forms, the admin, the import and the database;
 import datetime
 import io
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -135,7 +136,7 @@ def committed(change):
     "change",
     [
         lambda project: Project.objects.filter(pk=project.pk).update(
-            start_date=datetime.date(2027, 4, 1)
+            start_date=datetime.date(2027, 4, 1), delivery_status="planned"
         ),
         lambda project: Project.objects.filter(pk=project.pk).update(
             lead_borough=borough("barnet")
@@ -382,8 +383,42 @@ def test_the_demo_catalogue_keeps_every_rule():
     assert funded >= 0.85 * Project.objects.count()
 
 
+@contextmanager
+def written_while_it_fitted():
+    """Writes of projects past the database's check of status against dates, as if made before
+    time made them wrong (in the test's transaction, rolled back with it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE projects_project DISABLE TRIGGER projects_status_fits_dates_insert"
+        )
+        yield
+        cursor.execute(
+            "ALTER TABLE projects_project ENABLE TRIGGER projects_status_fits_dates_insert"
+        )
+
+
+def test_the_database_refuses_a_status_written_against_the_dates():
+    project = ProjectFactory(start_date=TODAY - 400 * DAY, end_date=None)
+    for change in (
+        {"delivery_status": "completed"},
+        {"end_date": TODAY - DAY},
+        {"start_date": TODAY + DAY},
+    ):
+        with pytest.raises(IntegrityError) as refused, transaction.atomic():
+            Project.objects.filter(pk=project.pk).update(**change)
+        assert refused.value.__cause__.diag.constraint_name == "project_status_fits_dates"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProjectFactory(delivery_status="completed", end_date=None)
+    Project.objects.filter(pk=project.pk).update(end_date=TODAY - DAY, delivery_status="completed")
+    with written_while_it_fitted():
+        stale = ProjectFactory(start_date=TODAY - 400 * DAY, end_date=TODAY - DAY)
+    # A status gone stale with time does not stop other changes; check_catalogue reports it.
+    Project.objects.filter(pk=stale.pk).update(title="Still active, it says")
+
+
 def test_check_catalogue_names_what_breaks_a_rule():
-    ended = ProjectFactory(title="Ended but active", end_date=TODAY - 10 * DAY)
+    with written_while_it_fitted():
+        ended = ProjectFactory(title="Ended but active", end_date=TODAY - 10 * DAY)
     ProjectFactory(title="No contact", contact_email="")
     line = ProjectFundingFactory(settlement=settlement_for(2024, 2024))
     # Past the forms and, in a transaction that never commits, the database.

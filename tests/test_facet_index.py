@@ -168,7 +168,9 @@ def test_many_changes_at_once_are_brought_in(committed):
     """Beyond a few changed projects the orders are read anew; the result is the same."""
     call_command("seed_demo", "--projects", "120", stdout=io.StringIO())
     current_index()
-    Project.objects.filter(pk__in=Project.objects.published().values("pk")[:60]).update(
+    # Completed projects keep their end dates: the database holds a status to its dates.
+    ongoing = Project.objects.published().exclude(delivery_status="completed")
+    Project.objects.filter(pk__in=ongoing.values("pk")[:60]).update(
         start_date=F("start_date") - datetime.timedelta(days=400),
         funding_total=F("funding_total") + 1,
         end_date=None,

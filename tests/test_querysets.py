@@ -75,7 +75,7 @@ def test_with_any_theme_returns_each_project_once():
     ],
 )
 def test_active_in_a_year(start, end, active_in_2024):
-    ProjectFactory(start_date=start, end_date=end)
+    ProjectFactory(start_date=start, end_date=end, delivery_status="completed" if end else "active")
     assert Project.objects.active_in(2024).exists() is active_in_2024
 
 

@@ -43,7 +43,8 @@ def test_a_project_cannot_end_before_it_starts():
 
 
 def test_a_project_may_end_on_the_day_it_starts():
-    project = ProjectFactory(delivery_status=Project.DeliveryStatus.COMPLETED)
+    project = ProjectFactory()
+    project.delivery_status = Project.DeliveryStatus.COMPLETED
     project.end_date = project.start_date
     project.full_clean()
     project.save()

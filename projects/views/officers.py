@@ -61,6 +61,11 @@ REFUSALS = {
         "paid to an authority that neither leads it nor is a partner: change the line or the "
         "project's dates and authorities."
     ),
+    "project_status_fits_dates": (
+        "The delivery status no longer agrees with the project's dates: nothing planned or "
+        "active can have ended, nothing active or completed can be yet to start, and a completed "
+        "project has ended. Change the status or the dates."
+    ),
 }
 
 
