@@ -21,10 +21,12 @@ from projects.models import Project, ProjectFunding
 from .factories import (
     ProjectFactory,
     ProjectFundingFactory,
+    RecommendationFactory,
     SettlementFactory,
     UserFactory,
     YearlyAllocationFactory,
     borough,
+    theme,
 )
 from .test_officers import officer, project_form_data, signed_in
 
@@ -110,7 +112,9 @@ def funded_twice():
 # once (conftest), so these tests defer them as a commit would, then check them.
 AT_COMMIT = (
     "projects_project_dates_fit_funding, projects_settlement_terms_fit_funding, "
-    "projects_partner_left_fits_funding"
+    "projects_partner_left_fits_funding, projects_recommendation_linked_on_theme, "
+    "projects_theme_removed_on_theme, projects_reason_blanked_on_theme, "
+    "projects_recommendation_themes_on_theme"
 )
 
 
@@ -207,6 +211,52 @@ def test_the_project_page_shows_money_only_in_the_projects_own_years(client):
         assert re.search(rf"{year}</td>\s*<td[^>]*>£50,000", page)
     for year in ("2023-24", "2024-25"):
         assert not re.search(rf"{year}</td>\s*<td", page)
+
+
+# Recommendations a project answers share a theme with it, or it says why -----------------------
+
+
+def on_theme(slug):
+    recommendation = RecommendationFactory()
+    recommendation.themes.set([theme(slug)])
+    return recommendation
+
+
+@pytest.fixture
+def answers_on_theme():
+    """A project on cohesion answering a recommendation on cohesion."""
+    recommendation = on_theme("cohesion")
+    project = ProjectFactory(themes=[theme("cohesion")])
+    project.recommendations.set([recommendation])
+    return project, recommendation
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda project, _: project.themes.set([theme("isolation")]),
+        lambda project, recommendation: recommendation.themes.set([theme("equalities")]),
+        lambda project, _: project.recommendations.add(on_theme("equalities")),
+    ],
+    ids=["project's theme changed", "recommendation's theme changed", "recommendation added"],
+)
+def test_the_database_refuses_a_recommendation_off_theme_without_a_reason(answers_on_theme, change):
+    with pytest.raises(IntegrityError, match="shares none of its themes"):
+        committed(lambda: change(*answers_on_theme))
+
+
+def test_a_reason_or_a_shared_theme_in_the_same_transaction_is_accepted(answers_on_theme):
+    project, _ = answers_on_theme
+
+    def explained():
+        project.themes.set([theme("isolation")])
+        Project.objects.filter(pk=project.pk).update(off_theme_reason="Loneliness divides us.")
+
+    committed(explained)
+    with pytest.raises(IntegrityError, match="shares none of its themes"):
+        committed(lambda: Project.objects.filter(pk=project.pk).update(off_theme_reason=""))
+    committed(lambda: project.themes.set([theme("equalities"), theme("cohesion")]))
+    committed(lambda: Project.objects.filter(pk=project.pk).update(off_theme_reason=""))
 
 
 # Delivery status agrees with the dates ---------------------------------------------------------
