@@ -21,6 +21,7 @@ from pyroaring import BitMap
 from portal.caching import cached
 from portal.filters import is_unset
 
+from . import facet_keys
 from .facet_index import current_index
 from .facet_keys import FACET_NAMES
 from .filters.catalogue import ACTIVE_BETWEEN, SEARCH, chosen_options
@@ -213,6 +214,21 @@ def facet_options(filterset, version):
         }
 
     return cached("facet-options", {}, listed, version)
+
+
+def facet_rows(version):
+    """{facet: {slug: record}} of the facets whose options are rows (authorities, themes,
+    target groups), read from their tables once for all pages until the catalogue changes: a
+    query string's choices are checked against them without a query (SlugsField)."""
+
+    def read():
+        return {
+            facet.name: {record.slug: record for record in facet.rows()}
+            for facet in facet_keys.FACETS
+            if facet.rows
+        }
+
+    return cached("facet-rows", {}, read, version)
 
 
 def facets(filterset, facet_counts, version):

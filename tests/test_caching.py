@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from projects.models import CatalogueVersion, Project
+from projects.models import CatalogueVersion, Project, Theme
 
 from .factories import (
     CommissionFactory,
@@ -15,6 +15,7 @@ from .factories import (
     ProjectFundingFactory,
     UserFactory,
     borough,
+    target_group,
     theme,
 )
 
@@ -114,6 +115,33 @@ def test_visitors_get_a_seen_list_without_a_query_until_the_catalogue_changes(
     assert "Sign in" in again.text
     ProjectFactory(title="Listed later")
     assert "Listed later" in client.get("/projects/?theme=cohesion").text
+
+
+def test_a_seen_list_asked_for_in_another_order_is_found_with_one_query(
+    client, django_assert_num_queries
+):
+    ProjectFactory(
+        title="Listed",
+        lead_borough=borough("hackney"),
+        themes=[theme("cohesion"), theme("isolation")],
+        target_groups=[target_group("women")],
+    )
+    asked = "/projects/?theme=isolation&borough=hackney&theme=cohesion&target_group=women"
+    assert "Listed" in client.get(asked).text
+    # The chosen authorities, themes and target groups are checked against their rows as
+    # read for this version of the catalogue, not in a query each.
+    with django_assert_num_queries(1):
+        again = client.get(asked)
+    assert again.status_code == 200
+    unknown = client.get("/projects/?theme=isolation&theme=no-such-theme")
+    assert unknown.status_code == 400
+    assert "Theme: there is no option “no-such-theme” – choose from the list" in unknown.text
+
+
+def test_a_new_theme_can_be_chosen_at_once(client):
+    assert client.get("/projects/?theme=kindness").status_code == 400
+    Theme.objects.create(slug="kindness", name="Kindness", position=99)
+    assert client.get("/projects/?theme=kindness").status_code == 200
 
 
 def test_a_visitor_with_a_message_waiting_sees_it_on_a_shared_page(client):

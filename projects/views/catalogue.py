@@ -16,7 +16,7 @@ from portal.lists import FilteredListView, page_of
 from portal.money import financial_year_label
 
 from .. import exports
-from ..facets import counts, facets, valid_filters
+from ..facets import counts, facet_rows, facets, valid_filters
 from ..filters.catalogue import ProjectFilterSet
 from ..forms import ProjectComparisonForm
 from ..models import FormerSlug, Project
@@ -55,6 +55,13 @@ class ProjectListView(SharedPageMixin, FilteredListView):
 
     def get_queryset(self):
         return published_projects()
+
+    @cached_property
+    def filterset(self):
+        filterset = super().filterset
+        for name, known in facet_rows(self.catalogue_version).items():
+            filterset.form.fields[name].known = known
+        return filterset
 
     @cached_property
     def key(self):
