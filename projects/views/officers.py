@@ -119,6 +119,16 @@ class RecordFormView(OfficerMixin, TemplateView):
     def check_may_edit(self, obj):
         """Raise PermissionDenied when the signed-in person may not change `obj`."""
 
+    @staticmethod
+    def authority_of(form):
+        """The authority whose reviewers decide on a proposed change: the record's lead."""
+        return form.cleaned_data["lead_borough"]
+
+    @staticmethod
+    def title_of(form):
+        """What a proposed change is to, as entered."""
+        return form.cleaned_data["title"]
+
     def form_kwargs(self):
         return {"user": self.request.user}
 
@@ -376,14 +386,6 @@ class ProjectUpdateView(ProjectFormView):
         published = self.object is not None and self.object.is_published
         return ProposedChange.Kind.PROJECT if published else None
 
-    @staticmethod
-    def authority_of(form):
-        return form.cleaned_data["lead_borough"]
-
-    @staticmethod
-    def title_of(form):
-        return form.cleaned_data["title"]
-
     def check_may_edit(self, project):
         if not services.can_edit(self.request.user, project):
             raise PermissionDenied(
@@ -564,14 +566,6 @@ class CommissionFormView(RecordFormView):
     formset_classes = {"recommendations": CommissionRecommendations}
     template_name = "officers/commission_form.html"
     kind = ProposedChange.Kind.COMMISSION
-
-    @staticmethod
-    def authority_of(form):
-        return form.cleaned_data["lead_borough"]
-
-    @staticmethod
-    def title_of(form):
-        return form.cleaned_data["title"]
 
     def success_url(self, saved):
         return reverse("officers:commissions")
