@@ -1,5 +1,6 @@
 """Curators' admin pages: lists, rules on settlements and projects, and the workflow's actions."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -162,3 +163,30 @@ def test_a_curator_adds_a_project_and_its_slug_is_made_from_the_title(curator):
     project = Project.objects.get(slug="hackney-walking-stories")
     assert project.created_by.is_superuser
     assert project.publication_state == "draft"
+
+
+def test_the_admin_holds_a_project_s_status_to_its_dates(curator):
+    project = ProjectFactory(start_date=datetime.date(2024, 4, 1), end_date=None)
+    response = save_changed(curator, project, {"delivery_status": "completed"})
+    assert response.status_code == 200
+    assert (
+        "Enter the date the project ended: a completed project has an end date on or before "
+        "today." in response.text
+    )
+    project.refresh_from_db()
+    assert project.delivery_status == "active"
+
+
+def test_the_admin_asks_why_a_project_answers_a_recommendation_on_other_themes(curator):
+    commission = CommissionFactory()
+    recommendation = RecommendationFactory(commission=commission, number=3)
+    recommendation.themes.set([theme("equalities")])
+    project = ProjectFactory(commission=commission, themes=[theme("cohesion")])
+    chosen = {"recommendations": [recommendation.pk]}
+    refused = save_changed(curator, project, chosen)
+    assert refused.status_code == 200
+    assert "R3 shares none of the project&#x27;s themes" in refused.text
+    assert not project.recommendations.exists()
+    explained = save_changed(curator, project, {**chosen, "off_theme_reason": "Fair pay binds."})
+    assert explained.status_code == 302
+    assert list(project.recommendations.all()) == [recommendation]
