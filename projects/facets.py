@@ -217,18 +217,19 @@ def facet_options(filterset, version):
 
 
 def facet_rows(version):
-    """{facet: {slug: record}} of the facets whose options are rows (authorities, themes,
+    """{facet: {slug: primary key}} of the facets whose options are rows (authorities, themes,
     target groups), read from their tables once for all pages until the catalogue changes: a
-    query string's choices are checked against them without a query (SlugsField)."""
+    query string's choices are checked against them without a query (SlugsField), and are
+    then their keys, which is all the facets need of them (facet_keys.facet_key)."""
 
     def read():
         return {
-            facet.name: {record.slug: record for record in facet.rows()}
+            facet.name: dict(facet.rows().values_list("slug", "pk"))
             for facet in facet_keys.FACETS
             if facet.rows
         }
 
-    return cached("facet-rows", {}, read, version)
+    return cached("facet-row-keys", {}, read, version)
 
 
 def facets(filterset, facet_counts, version):

@@ -262,3 +262,17 @@ def test_a_search_pages_deep_and_past_its_end_in_the_lists_order(few, monkeypatc
     assert [row["pk"] for row in paged(slice(2, 4))] == listed[2:4]
     assert [row["pk"] for row in paged(slice(len(listed) - 1, len(listed) + 20))] == listed[-1:]
     assert paged(slice(len(listed) + 20, len(listed) + 40)) == []
+
+
+def test_each_filterset_has_filters_of_its_own():
+    hackney = ProjectFactory(lead_borough=borough("hackney"))
+    ProjectFactory(lead_borough=borough("camden"))
+    first = ProjectFilterSet(QueryDict("borough=hackney"), queryset=Project.objects.all())
+    second = ProjectFilterSet(QueryDict("borough=camden"), queryset=Project.objects.all())
+    assert first.filters["borough"] is not second.filters["borough"]
+    assert first.filters["borough"].parent is first
+    assert second.filters["borough"].parent is second
+    first.filters["borough"].extra["help_text"] = "Changed for one request"
+    assert second.filters["borough"].extra.get("help_text") != "Changed for one request"
+    assert list(first.qs) == [hackney]
+    assert [p.lead_borough.slug for p in second.qs] == ["camden"]
