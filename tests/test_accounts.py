@@ -382,19 +382,22 @@ def test_the_header_offers_signing_in(client):
     assertNotContains(response, "Sign out")
 
 
-def test_the_header_offers_the_dashboard_and_signing_out(client, officer):
+def test_signed_in_the_officers_pages_have_a_menu_of_their_own(client, officer):
     client.force_login(officer)
 
     response = client.get(reverse("home"))
 
-    assertContains(response, f'href="{DASHBOARD}">Your dashboard</a>')
-    assertContains(
-        response,
-        f'<form method="post" action="{reverse("accounts:sign-out")}" class="portal-sign-out">',
+    html = response.content.decode()
+    public, officers = html.split('aria-label="Officers\' menu"')
+    assert "Dashboard" not in public
+    assertNotContains(response, f'href="{SIGN_IN}"')
+    assert f'href="{DASHBOARD}">' in officers
+    assert f'href="{reverse("officers:changes")}">' in officers
+    assert (
+        f'<form method="post" action="{reverse("accounts:sign-out")}" class="portal-sign-out">'
+        in officers
     )
     assertContains(response, 'name="csrfmiddlewaretoken"')
-    assertContains(response, '<button type="submit" class="govuk-service-navigation__link')
-    assertNotContains(response, f'href="{SIGN_IN}"')
 
 
 def test_resetting_the_password_lifts_a_lockout(client):

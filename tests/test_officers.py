@@ -64,6 +64,17 @@ def signed_in(client, user):
 # Who may enter ---------------------------------------------------------------------------------
 
 
+def test_the_officers_menu_marks_the_current_section(client, people):
+    response = signed_in(client, people["editor"]).get("/officer/projects/")
+
+    menu = response.content.decode().split('aria-label="Officers\' menu"')[1]
+    assert '<strong class="govuk-service-navigation__active-fallback">Projects</strong>' in menu
+    assert "active-fallback\">Dashboard" not in menu
+    assert '<strong class="govuk-service-navigation__active-fallback">' not in (
+        response.content.decode().split('aria-label="Officers\' menu"')[0]
+    )
+
+
 def test_officer_pages_ask_anonymous_visitors_to_sign_in(client):
     response = client.get("/officer/")
     assert response.status_code == 302
