@@ -1,7 +1,8 @@
 // Enhancements only: every page works without this script.
 import { initAll } from "../build/govuk-frontend.min.js";
+import { FilterToggleButton } from "../build/moj/filter-toggle-button.bundle.mjs";
 
-document.body.classList.add("js-enabled", "govuk-frontend-supported");
+// The body is marked as scripted by its own first script (settings.BODY_SCRIPT).
 initAll();
 
 // On the project form, offer only the recommendations of the chosen commission (ticked ones of
@@ -53,4 +54,17 @@ if (compareButton) {
   };
   for (const tick of ticks) tick.addEventListener("change", count);
   count();
+}
+
+// Filter a list on a phone: the filter column opens over the results from "Show filters".
+const filterColumn = document.querySelector("[data-filter-toggle]");
+const filterButtonPlace = document.querySelector(".portal-list-actions__filter");
+if (filterColumn && filterButtonPlace) {
+  new FilterToggleButton(filterColumn, {
+    startHidden: false,
+    toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
+    toggleButtonContainer: { element: filterButtonPlace },
+    closeButton: { text: "Close filters", classes: "moj-filter__close" },
+  });
+  filterColumn.dataset.filterToggleReady = "";
 }
