@@ -272,7 +272,7 @@ ACTIVE_BETWEEN = {
 SHOWN_BEFORE_FACETS = {
     "": (
         Shown(
-            "q",
+            SEARCH,
             label_size="s",
             hint="Words in the title, summary, description or delivery partners",
         ),
@@ -341,6 +341,7 @@ ProjectFilterSet = type(
         "__doc__": "Filters for published projects, with URL values that people can read: "
         "?borough=hackney.",
         "panel_groups": panel_groups(),
+        "search": SEARCH,
         **declared_filters(),
     },
 )

@@ -65,6 +65,7 @@ class OfficerProjectFilterSet(OfficerFilterSet):
 
     orderings = {"recent": ["-updated_at", "-pk"]}
     default_sort = "recent"
+    search = "q"
 
     class Meta(OfficerFilterSet.Meta):
         model = Project
