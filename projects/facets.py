@@ -18,7 +18,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import QuerySet
 from pyroaring import BitMap
 
-from portal.caching import cached
+from portal.caching import cached, held_in_process
 from portal.filters import is_unset
 
 from . import facet_keys
@@ -229,7 +229,7 @@ def facet_rows(version):
             if facet.rows
         }
 
-    return cached("facet-row-keys", {}, read, version)
+    return held_in_process("facet-row-keys", read, version)
 
 
 def facets(filterset, facet_counts, version):

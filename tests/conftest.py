@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from boroughs.models import Borough
+from portal import caching
 
 from .factories import UserFactory
 
@@ -24,9 +25,13 @@ LOADERS = [
 
 @pytest.fixture(autouse=True)
 def empty_cache():
+    """An empty cache, and nothing held in the process: a test's catalogue version may have been
+    another's, since each test's changes are rolled back."""
     cache.clear()
+    caching.held.clear()
     yield
     cache.clear()
+    caching.held.clear()
 
 
 @pytest.fixture(autouse=True)

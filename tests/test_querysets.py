@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from boroughs.models import Commission
+from boroughs.models import Borough, Commission
 from projects import results as results_module
 from projects.demo import delete_catalogue
 from projects.facets import counts, valid_filters
@@ -276,3 +276,22 @@ def test_each_filterset_has_filters_of_its_own():
     assert second.filters["borough"].extra.get("help_text") != "Changed for one request"
     assert list(first.qs) == [hackney]
     assert [p.lead_borough.slug for p in second.qs] == ["camden"]
+
+
+def test_each_filter_form_has_fields_and_widgets_of_its_own():
+    hackney, camden = borough("hackney"), borough("camden")
+    first = ProjectFilterSet(QueryDict(), queryset=Project.objects.all())
+    second = ProjectFilterSet(QueryDict(), queryset=Project.objects.all())
+    first_field, second_field = first.form.fields["borough"], second.form.fields["borough"]
+    assert first_field is not second_field
+    assert first_field.widget is not second_field.widget
+
+    first_field.queryset = Borough.objects.filter(pk=hackney.pk)
+    first_field.widget.attrs["class"] = "changed-for-one-request"
+
+    assert [label for _, label in first_field.widget.choices] == [hackney.name]
+    assert camden.name in [label for _, label in second_field.widget.choices]
+    assert "class" not in second_field.widget.attrs
+    third = ProjectFilterSet(QueryDict(), queryset=Project.objects.all())
+    assert "class" not in third.form.fields["borough"].widget.attrs
+    assert camden.name in [label for _, label in third.form.fields["borough"].widget.choices]
