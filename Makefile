@@ -14,7 +14,7 @@ UV := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 WITH_DATABASE := url=$${DATABASE_URL:-$$($(BIN)/python -m portal.embedded_db url)} || exit 1; \
 	export DATABASE_URL=$$url;
 
-.PHONY: run test check lint install outdated stop-db clean chromium bench bench-smoke
+.PHONY: run test check lint install outdated stop-db clean chromium bench bench-smoke audit
 
 run: install  ## Set up, migrate, load the demo data into an empty database and serve the portal.
 	$(LOCAL) $(BIN)/python manage.py migrate --no-input
@@ -50,6 +50,9 @@ bench: install  ## The London-scale benchmark: 100,000 projects on PostgreSQL, g
 
 bench-smoke: install  ## The benchmark at 1,000 projects and a few requests, to keep it working.
 	$(BIN)/python bench/run.py --smoke
+
+audit: install chromium  ## Lighthouse on every kind of public page, as a phone sees it (slow: not in CI).
+	$(BIN)/python bench/audit.py
 
 install: $(VENV)/.installed static/build/portal.css  ## The locked Python packages and the styles.
 

@@ -80,18 +80,27 @@ def officer(demo):
     return user
 
 
-def test_every_kind_of_officers_page_has_no_accessibility_violations(page, url, officer):
-    sign_in(page, url, officer)
+def officer_pages(officer):
+    """A path of each kind of officers' page, for `officer`."""
     project = Project.objects.of_officer(officer).first()
-    paths = {
+    return {
         "dashboard": "/officer/",
         "projects": "/officer/projects/",
         "project": f"/officer/projects/{project.slug}/",
+        "project form": f"/officer/projects/{project.slug}/edit/",
         "history": f"/officer/projects/{project.slug}/history/",
+        "commissions": "/officer/commissions/",
         "new commission": "/officer/commissions/new/",
+        "settlements": "/officer/settlements/",
         "new settlement": "/officer/settlements/new/",
+        "changes for review": "/officer/changes/",
         "password change": "/account/password/",
     }
+
+
+def test_every_kind_of_officers_page_has_no_accessibility_violations(page, url, officer):
+    sign_in(page, url, officer)
+    paths = officer_pages(officer)
     pages = {kind: (lambda path=path: page.goto(url(path))) for kind, path in paths.items()}
 
     def project_form_with_errors():

@@ -1,9 +1,7 @@
 """WCAG 2.2 success criterion 1.4.10, Reflow: at 320 CSS pixels wide no page scrolls sideways.
 Wide tables scroll inside their own labelled region; nothing else may widen the page."""
 
-from projects.models import Project
-
-from .test_accessibility import PASSWORD, officer, public_pages  # noqa: F401 (a fixture)
+from .test_accessibility import officer, officer_pages, public_pages, sign_in  # noqa: F401
 
 NARROW = {"width": 320, "height": 720}
 
@@ -43,23 +41,8 @@ def test_no_public_page_scrolls_sideways_at_320_pixels(page, url, demo):
 
 def test_no_officers_page_scrolls_sideways_at_320_pixels(page, url, officer):  # noqa: F811
     page.set_viewport_size(NARROW)
-    page.goto(url("/account/sign-in/"))
-    page.get_by_label("Username").fill(officer.username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    project = Project.objects.of_officer(officer).first()
-    paths = {
-        "dashboard": "/officer/",
-        "projects": "/officer/projects/",
-        "project": f"/officer/projects/{project.slug}/",
-        "project form": f"/officer/projects/{project.slug}/edit/",
-        "history": f"/officer/projects/{project.slug}/history/",
-        "commissions": "/officer/commissions/",
-        "new commission": "/officer/commissions/new/",
-        "settlements": "/officer/settlements/",
-        "new settlement": "/officer/settlements/new/",
-        "changes for review": "/officer/changes/",
-    }
+    sign_in(page, url, officer)
+    paths = officer_pages(officer)
     assert too_wide(page, url, paths) == {}
 
 
