@@ -54,8 +54,9 @@ class Portrait:
     project_count: int
     #: {theme's primary key: its share of the theme links of the authority's projects}
     theme_shares: dict
-    #: The theme most of its projects have (the first in the themes' order among equals).
-    main_theme: str
+    #: The names of the themes most of its projects have, in the themes' order (several
+    #: when as many projects have each).
+    main_themes: list
     funding_per_project: Decimal
     #: None without money.
     multi_year_share: float | None
@@ -92,12 +93,13 @@ def portraits(index):
         held = index.counts("theme", projects)
         counts = {theme.pk: held.get(str(theme.pk), 0) for theme in themes}
         links = sum(counts.values()) or 1
+        most = max(counts.values())
         found.append(
             Portrait(
                 borough=borough,
                 project_count=len(projects),
                 theme_shares={pk: count / links for pk, count in counts.items()},
-                main_theme=max(themes, key=lambda theme: counts[theme.pk]).name,
+                main_themes=[theme.name for theme in themes if counts[theme.pk] == most],
                 funding_per_project=borough.funding_received / len(projects),
                 multi_year_share=borough.multi_year_share,
                 joint_share=projects.intersection_cardinality(joint) / len(projects),

@@ -91,7 +91,7 @@ def test_a_profile_shows_the_authorities_like_it_and_how_they_were_judged(client
         [
             "Authority",
             "Inner or outer London",
-            "Most common theme",
+            "Most common themes",
             "Published projects",
             "Funding per project",
             "Money multi-year",
@@ -99,7 +99,15 @@ def test_a_profile_shows_the_authorities_like_it_and_how_they_were_judged(client
         ],
         ["Hackney (this authority)", "Inner London", "Cohesion", "2", "£100,000", "0%", "0%"],
         ["Westminster", "Inner London", "Cohesion", "2", "£100,000", "0%", "0%"],
-        ["Camden", "Inner London", "Cohesion", "2", "£100,000", "0%", "0%"],
+        [
+            "Camden",
+            "Inner London",
+            "Cohesion; Isolation and loneliness",
+            "2",
+            "£100,000",
+            "0%",
+            "0%",
+        ],
         ["Bexley", "Outer London", "Cohesion", "2", "£100,000", "0%", "0%"],
     ]
     assert has_link(response, "/boroughs/westminster/", "Westminster")
