@@ -38,7 +38,7 @@ class QueryString:
 def link(name, *args, **query):
     """The URL of a named page, with a query string of readable values: ?borough=hackney."""
     url = reverse(name, args=args)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
 
 def without_blanks(data):

@@ -117,6 +117,22 @@ def every_choice(choices, name, rows, group_by, **zeros):
     ]
 
 
+def year_figures(year, sums):
+    """One financial year's row of FundingSettlementQuerySet.by_year() from its sums."""
+    total = sums.get("total", ZERO)
+    multi_year = sums.get("multi_year", ZERO)
+    light = sums.get("without_burdensome_restrictions", ZERO)
+    return {
+        "year": year,
+        "label": financial_year_label(year),
+        "total": total,
+        "multi_year": multi_year,
+        "multi_year_share": multi_year / total if total else None,
+        "without_burdensome_restrictions": light,
+        "without_burdensome_restrictions_share": light / total if total else None,
+    }
+
+
 class FundingSettlementQuerySet(AuthorityRecordQuerySet):
     authority_field = "recipient"
 
@@ -179,18 +195,27 @@ class FundingSettlementQuerySet(AuthorityRecordQuerySet):
 
     def by_year(self):
         """The yearly allocations of these settlements summed per financial year, every year
-        from the first to the last included."""
-        totals = dict(
-            YearlyAllocation.objects.filter(settlement__in=self.order_by().values("pk"))
+        from the first to the last included: each year's `total`, the parts of it from
+        multi-year settlements (`multi_year`) and from settlements without burdensome
+        restrictions (`without_burdensome_restrictions`), and their shares of the total (None
+        in a year without money). One query."""
+        multi_year = Q(settlement__last_year__gt=F("settlement__first_year"))
+        light = Q(settlement__restrictions__in=WITHOUT_BURDENSOME_RESTRICTIONS)
+        found = {
+            row["financial_year"]: row
+            for row in YearlyAllocation.objects.filter(settlement__in=self.order_by().values("pk"))
+            .order_by()
             .values("financial_year")
-            .annotate(total=Sum("amount"))
-            .values_list("financial_year", "total")
-        )
-        if not totals:
+            .annotate(
+                total=Sum("amount"),
+                multi_year=Coalesce(Sum("amount", filter=multi_year), ZERO),
+                without_burdensome_restrictions=Coalesce(Sum("amount", filter=light), ZERO),
+            )
+        }
+        if not found:
             return []
         return [
-            {"year": year, "label": financial_year_label(year), "total": totals.get(year, ZERO)}
-            for year in range(min(totals), max(totals) + 1)
+            year_figures(year, found.get(year, {})) for year in range(min(found), max(found) + 1)
         ]
 
     def by_recipient(self):

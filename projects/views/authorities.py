@@ -15,6 +15,7 @@ from portal.caching import cached
 from portal.querystrings import link
 
 from ..facet_index import current_index
+from ..likeness import HOW_JUDGED, authorities_like
 from ..models import FundingSettlement, Project, Theme, with_funding_received
 from .shared import SharedPageMixin
 
@@ -24,6 +25,18 @@ LATEST_PROJECTS = 5
 def chart_rows(rows, value="total"):
     """Rows of a queryset summary (dicts with a label) with the `value` the charts draw."""
     return [{**row, "value": row[value]} for row in rows]
+
+
+def yearly_funding(by_year):
+    """What the yearly figures (components/yearly_funding.html) show of by_year()'s rows."""
+    with_money = [row for row in by_year if row["total"]]
+    return {
+        "yearly": by_year,
+        "multi_year_columns": chart_rows(by_year, "multi_year_share"),
+        "light_columns": chart_rows(by_year, "without_burdensome_restrictions_share"),
+        "first_year_with_money": with_money[0] if with_money else None,
+        "last_year_with_money": with_money[-1] if with_money else None,
+    }
 
 
 def borough_figures(borough, version):
@@ -100,6 +113,8 @@ class BoroughDetailView(SharedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         borough = get_object_or_404(Borough, slug=self.kwargs["slug"])
         figures = borough_figures(borough, self.catalogue_version)
+        likeness = authorities_like(borough, self.catalogue_version)
+        alike = [each.borough.slug for each in likeness.alike] if likeness else []
         peers = (
             Borough.objects.in_partnership(borough.partnership).exclude(pk=borough.pk)
             if borough.partnership
@@ -116,6 +131,12 @@ class BoroughDetailView(SharedPageMixin, TemplateView):
                 for theme in Theme.objects.all()
             ],
             peers=peers,
+            likeness=likeness,
+            how_alike_is_judged=HOW_JUDGED,
+            compare_alike_url=link("boroughs:compare", borough=[borough.slug, *alike])
+            if alike
+            else None,
+            **yearly_funding(figures["by_year"]),
             all_projects_url=link("projects:list", borough=borough.slug),
             **kwargs,
         )

@@ -8,6 +8,7 @@ from portal.caching import cached
 from ..exports import COLUMNS
 from ..facet_index import current_index
 from ..models import FundingSettlement, Project, Theme
+from .authorities import yearly_funding
 from .shared import SharedPageMixin
 
 LATEST = 5
@@ -29,6 +30,7 @@ class HomeView(SharedPageMixin, TemplateView):
             project_count=figures["project_count"],
             authority_count=len(figures["per_borough"]),
             funding=figures["funding"],
+            **yearly_funding(figures["by_year"]),
             themes=themes,
             map_tiles=[
                 {
@@ -56,6 +58,7 @@ def headline_figures(version):
         "per_borough": index.count_per("borough"),
         "per_theme": index.count_per("theme"),
         "funding": FundingSettlement.objects.summary(),
+        "by_year": FundingSettlement.objects.by_year(),
     }
 
 
