@@ -13,7 +13,7 @@ rows all equal, is a sentence instead; the charts' row_noun ("theme,themes") nam
 
 from django import template
 
-from portal import charts as geometry
+from portal import charts as chart_data
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def bar_chart(rows, title, value_format="count", unit="", description=None, row_
     label as a link. No rows: "No data to show."
     """
     return {
-        "chart": geometry.bar_chart(
+        "chart": chart_data.bar_chart(
             rows,
             title,
             value_format=value_format,
@@ -45,7 +45,7 @@ def column_chart(rows, title, value_format="count", unit="", description=None, r
     Takes the same arguments as bar_chart.
     """
     return {
-        "chart": geometry.column_chart(
+        "chart": chart_data.column_chart(
             rows,
             title,
             value_format=value_format,
@@ -65,7 +65,7 @@ def tile_map(tiles, title, value_format="count", unit="", description=None):
     for a singular) follows counts in the squares' accessible names and in the key.
     """
     return {
-        "map": geometry.tile_map(
+        "map": chart_data.tile_map(
             tiles, title, value_format=value_format, unit=unit, description=description
         )
     }
