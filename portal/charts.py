@@ -1,11 +1,15 @@
-"""Drawing geometry for the portal's server-rendered SVG charts and its tile-grid map of London.
+"""What the portal's charts and its tile-grid map of London show, worked out for the templates.
 
 The inclusion tags in portal/templatetags/charts.py call the three builders here, bar_chart(),
 column_chart() and tile_map(), and the templates in templates/components/ only loop over the
-results and print their attributes: every position, size, colour, id and piece of label text is
-worked out in this module. Coordinates are SVG user units (one unit is one CSS pixel when a chart is
-drawn at its natural size), rounded to two decimal places. Text is returned as plain strings, for
-the templates to escape.
+results and print them. Every piece of text (labels, values, the map's codes and key) is HTML
+text in the page's own font, so it never shrinks below the body size however narrow the screen;
+only the bars and the squares' fills are small SVGs, stretched to their box and without text.
+A bar's length is a percentage of the chart's width, so charts reflow with the page.
+
+A chart of one or two rows, or of rows that are all equal, says so in a sentence instead: a
+drawing adds nothing to "Hackney: £1.2m; Camden: £0.8m." Pages show a table of the same figures
+beside every chart.
 
 Rows and tiles may be objects or dicts. Numbers may be int, Decimal or float; bin boundaries and
 bar lengths are computed with exact fractions so that values on a boundary fall on the right side.
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.utils.text import slugify
 
 from boroughs.models import GRID_COLUMNS, GRID_ROWS
@@ -29,22 +34,18 @@ VALUE_FORMATS = ("count", "pounds", "pounds_short", "percent")
 BRAND_PURPLE = "#5c2d91"
 TEXT_BLACK = "#0b0c0c"
 TEXT_WHITE = "#ffffff"
-#: Axis lines and the outline of every map square: GOV.UK's secondary text grey, 7:1 on white.
-OUTLINE_GREY = "#505a5f"
-#: The map's sequential palette, lightest (lowest bin) to darkest: the brand purple.
-MAP_PALETTE = ("#f2eef8", "#d7c9ea", "#b39bd6", "#8a64b8", BRAND_PURPLE)
-#: Squares without a value: light grey, hatched with mid-grey lines so they differ from the
-#: palette's lightest colour by pattern as well as colour.
+#: The map's shades of purple for figures above zero, lightest (lowest bin) to darkest. Each is at
+#: least 3:1 against the next, so no two neighbouring bins rely on a slight difference of colour.
+MAP_PALETTE = ("#efe8f8", "#9867d0", "#361b56")
+#: Squares whose figure is zero: white, with a dashed outline (drawn by the stylesheet).
+ZERO_FILL = TEXT_WHITE
+#: Squares without a figure: light grey, hatched with mid-grey lines.
 NO_DATA_FILL = "#f3f2f1"
 NO_DATA_HATCH = "#8f979b"
 NO_DATA_LABEL = "no data"
 
-FONT_SIZE = 16
-SMALL_FONT_SIZE = 14
-#: A generous average advance width of Helvetica/Arial characters, in ems, for sizing layouts.
-CHARACTER_WIDTH = 0.6
-#: From the middle of a line of text to its baseline, in ems (about half the cap height).
-BASELINE_SHIFT = 0.35
+#: A generous average advance width of Helvetica/Arial characters, in ems, bold included.
+CHARACTER_WIDTH = 0.65
 
 _ids = itertools.count(1)
 
@@ -91,39 +92,21 @@ def unit_word(unit, value):
     return singular if value == 1 else plural
 
 
-def value_phrase(value, value_format="count", unit=""):
-    """A value in words for labels: "1,234 projects", "£1,234", "45%" or "no data".
+def unit_after(value, value_format="count", unit=""):
+    """The unit that follows a value in words: counts only, as pounds and percentages carry
+    their own symbol."""
+    if value is None or not unit or value_format != "count":
+        return ""
+    return unit_word(unit, value)
 
-    The unit follows counts only; pounds and percentages carry their own symbol.
-    """
+
+def value_phrase(value, value_format="count", unit=""):
+    """A value in words for labels: "1,234 projects", "£1,234", "45%" or "no data"."""
     if value is None:
         return NO_DATA_LABEL
     text = format_value(value, value_format)
-    if unit and value_format == "count":
-        text = f"{text} {unit_word(unit, value)}"
-    return text
-
-
-def text_width(text, font_size=FONT_SIZE):
-    """A generous estimate of the width of a line of text, for making room for it."""
-    return len(text) * font_size * CHARACTER_WIDTH
-
-
-def wrap_text(text, max_width, font_size=FONT_SIZE, max_lines=3):
-    """Split text at spaces into lines that fit max_width, at most max_lines of them.
-
-    A single word wider than max_width keeps a line of its own; whatever does not fit in
-    max_lines joins the last line, so no text is ever dropped.
-    """
-    lines = []
-    for word in text.split():
-        if lines and text_width(f"{lines[-1]} {word}", font_size) <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        lines[max_lines - 1 :] = [" ".join(lines[max_lines - 1 :])]
-    return lines
+    words = unit_after(value, value_format, unit)
+    return f"{text} {words}" if words else text
 
 
 def unique_id(prefix, title):
@@ -157,11 +140,8 @@ def contrast_ratio(first, second):
 
 
 def text_colour_on(fill):
-    """Black or white text, whichever contrasts more with the fill.
-
-    On the map palette this gives black on the three lightest colours and white on the two
-    darkest, each at least 4.5:1 (WCAG AA for text).
-    """
+    """Black or white text, whichever contrasts more with the fill (at least 4.5:1 on every
+    fill of the map)."""
     if contrast_ratio(TEXT_BLACK, fill) >= contrast_ratio(TEXT_WHITE, fill):
         return TEXT_BLACK
     return TEXT_WHITE
@@ -185,14 +165,14 @@ def _number(value):
 
 
 def _round(number):
-    """A coordinate for printing: an int when whole, else a float to two decimal places."""
+    """A number for printing: an int when whole, else a float to two decimal places."""
     number = round(float(number), 2)
     return int(number) if number.is_integer() else number
 
 
 @dataclass(frozen=True)
 class Line:
-    """A straight line, such as an axis."""
+    """A straight line, such as one of the hatch lines of squares without data."""
 
     x1: float
     y1: float
@@ -200,322 +180,208 @@ class Line:
     y2: float
 
 
-@dataclass(frozen=True)
-class TextLine:
-    """One line of text, positioned by its anchor point on the baseline."""
+# Bar and column charts ------------------------------------------------------------------------
 
-    text: str
-    x: float
-    y: float
-
-
-def _rows(rows, value_format, unit):
-    """Read chart rows into (label, value as Fraction, value text, accessible name, url)."""
-    check_value_format(value_format)
-    result = []
-    for row in rows:
-        label = _get(row, "label")
-        label = "" if label is None else str(label)
-        value = _get(row, "value")
-        text = format_value(value, value_format)
-        name = f"{label}: {value_phrase(value, value_format, unit)}"
-        result.append((label, _number(value), text, name, _get(row, "url") or ""))
-    return result
-
-
-def _scale(value, largest, length):
-    """How long to draw a value when the largest value gets the full length.
-
-    Nothing (None), negative values and a largest value of zero all give zero.
-    """
-    if value is None or value <= 0 or largest <= 0:
-        return 0
-    return _round(value / largest * Fraction(length))
-
-
-def _largest(rows):
-    return max((value for _, value, *_ in rows if value is not None), default=0)
-
-
-# Bar chart ------------------------------------------------------------------------------------
-
-BAR_CHART_WIDTH = 640
-BAR_HEIGHT = 24
-BAR_GAP = 12
-CHART_PADDING = 8
-#: Labels left of the bars take at most this share of the width; longer ones go above the bars.
-BAR_LABEL_SHARE = 0.4
-#: Space between a label or value and its bar.
-TEXT_GAP = 8
+#: The container widths, in ems of the chart's text, from which the stylesheet can draw a column
+#: chart as columns; narrower, its rows are drawn as bars across, like a bar chart.
+COLUMN_WIDTHS = (20, 25, 30, 35, 40)
+#: The narrowest a column may be, in ems, and the space kept between two columns' text.
+COLUMN_MIN_WIDTH = 3
+COLUMN_TEXT_GAP = 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class Mark:
-    """What a bar and a column share: a row's label, its value as text, the name a screen
-    reader gives it, its link (if any) and the rectangle drawn for it."""
+    """One row of a chart: its label, link (if any) and value, and the length of its bar."""
 
     label: str
-    value_text: str
-    accessible_name: str
     url: str
-    x: float
-    y: float
-    width: float
-    height: float
+    value: Fraction | None
+    #: The value as printed beside the bar: "1,234", "£1.2m".
+    value_text: str
+    #: The unit that follows the value for screen readers and in sentences: "projects".
+    unit: str
+    #: The bar's length as a percentage of the largest value's, from 0 to 100.
+    share: float
 
+    @property
+    def value_phrase(self):
+        """The value in words: "1,234 projects", "£1.2m", "no data"."""
+        if self.value is None:
+            return NO_DATA_LABEL
+        return f"{self.value_text} {self.unit}" if self.unit else self.value_text
 
-@dataclass(frozen=True, kw_only=True)
-class Bar(Mark):
-    """One horizontal bar with its label and its value at the end of the bar."""
-
-    label_x: float
-    label_y: float
-    value_x: float
-    value_y: float
-    #: The band behind the whole row, highlighted when the row's link has focus.
-    band_y: float
-    band_height: float
+    @property
+    def rest(self):
+        """What is left of 100% above a column: where the column starts, from the top."""
+        return _round(100 - self.share)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Chart:
-    """What every chart has: an id, a title and a description for screen readers, a size."""
+    """A bar or column chart, or the sentence that says the same when a drawing would add
+    nothing."""
 
-    id: str
     title: str
     description: str
-    width: float
-    height: float
-
-    @property
-    def title_id(self):
-        return f"{self.id}-title"
-
-    @property
-    def desc_id(self):
-        return f"{self.id}-desc"
-
-
-@dataclass(frozen=True, kw_only=True)
-class AxisChart(Chart):
-    """A chart of bars or columns drawn out from an axis."""
-
-    axis: Line
-    #: Whether any row has a url, making the chart a group of links rather than one image.
-    linked: bool
+    #: "bar" (bars across) or "column" (columns up, when there is room).
+    kind: str
+    marks: tuple[Mark, ...]
+    #: One or two rows: the sentence lists them ("Hackney: £1.2m; Camden: £0.8m.").
+    listed: bool = False
+    #: Three or more rows all equal: the sentence that says so, else "".
+    summary: str = ""
+    #: For a column chart, the smallest of COLUMN_WIDTHS (in ems) at which its columns fit side by
+    #: side, or None when they fit at none.
+    columns_from: int | None = None
     bar_colour: str = BRAND_PURPLE
-    text_colour: str = TEXT_BLACK
-    axis_colour: str = OUTLINE_GREY
 
 
-@dataclass(frozen=True, kw_only=True)
-class BarChart(AxisChart):
-    """A horizontal bar chart: one bar per row, scaled so the largest value gets bar_length."""
-
-    bars: tuple[Bar, ...]
-    #: "end" when the labels sit left of the bars (right-aligned), "start" when they sit above.
-    label_anchor: str
-    #: The full length of a bar, given to the largest value.
-    bar_length: float
-    font_size: int = FONT_SIZE
-
-
-def bar_chart(rows, title, value_format="count", unit="", description=None):
-    """The geometry of a horizontal bar chart, or None when there are no rows.
-
-    Labels sit left of the bars, right-aligned, when the longest fits in 40% of the width;
-    otherwise each sits on a line of its own above its bar. Each value is printed just past the end
-    of its bar, and the largest value's bar takes all the width that leaves. The viewBox is 640
-    units wide.
-    """
-    rows = _rows(rows, value_format, unit)
-    if not rows:
-        return None
-    width = BAR_CHART_WIDTH
-    label_width = max(text_width(label) for label, *_ in rows)
-    value_width = max(text_width(text) for _, _, text, *_ in rows)
-    labels_left = label_width <= width * BAR_LABEL_SHARE
-    if labels_left:
-        bar_x = CHART_PADDING + (label_width + TEXT_GAP if label_width else 0)
-        label_x = bar_x - TEXT_GAP
-        bar_offset = 0
-    else:
-        bar_x = label_x = CHART_PADDING
-        bar_offset = FONT_SIZE + TEXT_GAP
-    row_pitch = bar_offset + BAR_HEIGHT + BAR_GAP
-    bar_length = max(width - CHART_PADDING - TEXT_GAP - value_width - bar_x, width / 4)
-    largest = _largest(rows)
-    bars = []
-    for index, (label, value, value_text, name, url) in enumerate(rows):
-        top = CHART_PADDING + index * row_pitch
-        y = top + bar_offset
-        middle = y + BAR_HEIGHT / 2 + FONT_SIZE * BASELINE_SHIFT
-        length = _scale(value, largest, bar_length)
-        bars.append(
-            Bar(
-                label=label,
-                value_text=value_text,
-                accessible_name=name,
-                url=url,
-                x=_round(bar_x),
-                y=_round(y),
-                width=length,
-                height=BAR_HEIGHT,
-                label_x=_round(label_x),
-                label_y=_round(middle if labels_left else top + FONT_SIZE * 0.9),
-                value_x=_round(bar_x + length + TEXT_GAP),
-                value_y=_round(middle),
-                band_y=_round(top - BAR_GAP / 2),
-                band_height=_round(row_pitch),
-            )
+def _marks(rows, value_format, unit):
+    """Read chart rows into Marks, each bar's share scaled to the largest value."""
+    check_value_format(value_format)
+    read = []
+    for row in rows:
+        label = _get(row, "label")
+        value = _number(_get(row, "value"))
+        read.append(("" if label is None else str(label), value, _get(row, "url") or ""))
+    largest = max((value for _, value, _ in read if value is not None), default=0)
+    return tuple(
+        Mark(
+            label=label,
+            url=url,
+            value=value,
+            value_text=format_value(value, value_format),
+            unit=unit_after(value, value_format, unit),
+            share=_share(value, largest),
         )
-    last_bottom = bars[-1].y + BAR_HEIGHT
-    return BarChart(
-        id=unique_id("portal-chart", title),
-        title=str(title),
-        description=description or "Bar chart. The table beside it gives the same figures.",
-        width=width,
-        height=_round(last_bottom + BAR_GAP / 2 + CHART_PADDING),
-        bars=tuple(bars),
-        label_anchor="end" if labels_left else "start",
-        bar_length=_round(bar_length),
-        axis=Line(
-            _round(bar_x),
-            _round(CHART_PADDING + bar_offset - BAR_GAP / 4),
-            _round(bar_x),
-            _round(last_bottom + BAR_GAP / 4),
-        ),
-        linked=any(bar.url for bar in bars),
+        for label, value, url in read
     )
 
 
-# Column chart ---------------------------------------------------------------------------------
-
-COLUMN_CHART_MIN_WIDTH = 640
-COLUMN_PLOT_HEIGHT = 240
-COLUMN_MIN_SLOT = 56
-#: A column's width as a share of its slot, and its widest.
-COLUMN_SHARE = 0.64
-COLUMN_MAX_WIDTH = 80
-LINE_HEIGHT = 18
+def _share(value, largest):
+    """A value as a percentage of the largest: nothing (None), negative values and a largest
+    value of zero all give zero."""
+    if value is None or value <= 0 or largest <= 0:
+        return 0
+    return _round(value / largest * 100)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Column(Mark):
-    """One vertical column with its value above it and its label, wrapped, under the axis."""
+def rows_in_words(count, row_noun=""):
+    """The rows of a chart counted in words: "five themes", "12 themes" or just "five".
 
-    label_lines: tuple[TextLine, ...]
-    #: Where the label and value are centred.
-    centre_x: float
-    value_y: float
-    #: The slot behind the whole column, highlighted when the column's link has focus.
-    band_x: float
-    band_width: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class ColumnChart(AxisChart):
-    """A vertical column chart: the largest value gets column_length, from the axis up."""
-
-    columns: tuple[Column, ...]
-    column_length: float
-    font_size: int = SMALL_FONT_SIZE
-
-
-def column_chart(rows, title, value_format="count", unit="", description=None):
-    """The geometry of a vertical column chart, or None when there are no rows.
-
-    Columns share the width equally (at least 640 units, wider when their values or the words of
-    their labels need more room), values sit above the columns and labels under the axis, wrapped
-    onto up to three lines.
+    row_noun is what each row is: "themes", or "theme,themes" to give the singular for one.
     """
-    rows = _rows(rows, value_format, unit)
-    if not rows:
-        return None
-    slot_needed = max(
-        COLUMN_MIN_SLOT,
-        *(text_width(text, SMALL_FONT_SIZE) + TEXT_GAP for _, _, text, *_ in rows),
+    number = str(apnumber(count))
+    return f"{number} {unit_word(row_noun, count)}" if row_noun else number
+
+
+def summary(marks, value_format="count", unit="", row_noun=""):
+    """The sentence for three or more rows whose values are all the same, else "".
+
+    "All five themes have 3 projects each.", "None of the five themes has any projects."
+    """
+    if len(marks) < 3 or len({mark.value for mark in marks}) != 1:
+        return ""
+    rows = rows_in_words(len(marks), row_noun)
+    first = marks[0]
+    if first.value is None:
+        return f"None of the {rows} has a figure."
+    if first.value == 0 and value_format == "count" and unit:
+        return f"None of the {rows} has any {unit_word(unit, None)}."
+    if value_format == "percent":
+        return f"All {rows} are at {first.value_phrase}."
+    return f"All {rows} have {first.value_phrase} each."
+
+
+def columns_from(marks):
+    """The smallest of COLUMN_WIDTHS (ems) in which the columns fit side by side, or None.
+
+    Each column needs room for its value and the longest word of its label, which wraps.
+    """
+    slot = max(
+        COLUMN_MIN_WIDTH,
+        *(len(mark.value_text) * CHARACTER_WIDTH + COLUMN_TEXT_GAP for mark in marks),
         *(
-            text_width(word, SMALL_FONT_SIZE) + TEXT_GAP
-            for label, *_ in rows
-            for word in label.split()
+            len(word) * CHARACTER_WIDTH + COLUMN_TEXT_GAP
+            for mark in marks
+            for word in mark.label.split()
         ),
     )
-    plot_width = max(COLUMN_CHART_MIN_WIDTH - 2 * CHART_PADDING, slot_needed * len(rows))
-    slot = plot_width / len(rows)
-    column_width = min(slot * COLUMN_SHARE, COLUMN_MAX_WIDTH)
-    plot_top = CHART_PADDING + SMALL_FONT_SIZE + TEXT_GAP
-    plot_bottom = plot_top + COLUMN_PLOT_HEIGHT
-    largest = _largest(rows)
-    columns = []
-    line_count = 1
-    for index, (label, value, value_text, name, url) in enumerate(rows):
-        band_x = CHART_PADDING + index * slot
-        centre = band_x + slot / 2
-        height = _scale(value, largest, COLUMN_PLOT_HEIGHT)
-        lines = wrap_text(label, slot - TEXT_GAP, SMALL_FONT_SIZE)
-        line_count = max(line_count, len(lines))
-        columns.append(
-            Column(
-                label=label,
-                label_lines=tuple(
-                    TextLine(line, _round(centre), _round(plot_bottom + 20 + number * LINE_HEIGHT))
-                    for number, line in enumerate(lines)
-                ),
-                value_text=value_text,
-                accessible_name=name,
-                url=url,
-                x=_round(centre - column_width / 2),
-                y=_round(plot_bottom - height),
-                width=_round(column_width),
-                height=height,
-                centre_x=_round(centre),
-                value_y=_round(plot_bottom - height - TEXT_GAP),
-                band_x=_round(band_x),
-                band_width=_round(slot),
-            )
-        )
-    return ColumnChart(
-        id=unique_id("portal-chart", title),
+    return next((width for width in COLUMN_WIDTHS if width >= slot * len(marks)), None)
+
+
+def _chart(kind, rows, title, value_format, unit, description, row_noun):
+    marks = _marks(rows, value_format, unit)
+    if not marks:
+        return None
+    return Chart(
         title=str(title),
-        description=description or "Column chart. The table beside it gives the same figures.",
-        width=_round(plot_width + 2 * CHART_PADDING),
-        height=_round(plot_bottom + 6 + line_count * LINE_HEIGHT + CHART_PADDING),
-        columns=tuple(columns),
-        column_length=COLUMN_PLOT_HEIGHT,
-        axis=Line(
-            CHART_PADDING,
-            _round(plot_bottom),
-            _round(plot_width + CHART_PADDING),
-            _round(plot_bottom),
-        ),
-        linked=any(column.url for column in columns),
+        description=description
+        or f"{kind.capitalize()} chart. The table beside it gives the same figures.",
+        kind=kind,
+        marks=marks,
+        listed=len(marks) <= 2,
+        summary=summary(marks, value_format, unit, row_noun),
+        columns_from=columns_from(marks) if kind == "column" else None,
     )
+
+
+def bar_chart(rows, title, value_format="count", unit="", description=None, row_noun=""):
+    """A horizontal bar chart of rows (label, value, optional url), or None without rows.
+
+    Each row's label and value share a line above its bar; the largest value's bar takes the
+    chart's full width. With one or two rows, or all values equal, it is a sentence instead;
+    row_noun ("theme,themes") names the rows in "All five themes have 3 projects each."
+    """
+    return _chart("bar", rows, title, value_format, unit, description, row_noun)
+
+
+def column_chart(rows, title, value_format="count", unit="", description=None, row_noun=""):
+    """A vertical column chart of rows (label, value, optional url), or None without rows.
+
+    Values sit above the columns and labels, wrapped, under them. Where the chart's width leaves
+    too little room for every column (a phone, or many columns) the rows are drawn as bars across
+    instead. A sentence replaces it as for bar_chart().
+    """
+    return _chart("column", rows, title, value_format, unit, description, row_noun)
 
 
 # Tile map -------------------------------------------------------------------------------------
 
-TILE_SIZE = 56
-TILE_GAP = 8
-#: The yellow focus ring's width, drawn outside a square and narrower than the gap between two.
-FOCUS_RING = 6
-#: Room around the grid for the focus ring of the outermost squares.
-MAP_PADDING = 8
 BIN_COUNT = len(MAP_PALETTE)
+#: The side of the square (in SVG units) that a fill is drawn in, stretched to its box.
 SWATCH_SIZE = 24
 
 
-@dataclass(frozen=True)
-class Bin:
-    """One of the map's shading bins: values from lower up to upper (the last bin includes it)."""
+@dataclass(frozen=True, kw_only=True)
+class Shade:
+    """One class of the map's key: how its squares look, and what the key says it means."""
 
+    #: The stylesheet's modifier for the class: "shade-0", "zero", "no-data".
+    name: str
+    #: What the key says: "1 to 4 projects", "No projects", "No data".
+    label: str
+    fill: str
+    text_colour: str
+    #: Diagonal hatch lines drawn over the fill (for "no data").
+    hatch: tuple[Line, ...] = ()
+
+    @property
+    def on_dark(self):
+        """Whether the square's text is white."""
+        return self.text_colour == TEXT_WHITE
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bin(Shade):
+    """One of the map's shading bins for figures above zero: from lower up to upper (the last
+    bin includes it)."""
+
+    #: Its shade's place in MAP_PALETTE.
     index: int
     lower: Fraction
     upper: Fraction
-    fill: str
-    text_colour: str
-    #: The range for the legend, in the map's value format: "0 to 4 projects", "£0 to £2,499".
-    label: str
     #: False when no value can fall in the bin (whole-number values in a bin narrower than one).
     possible: bool = True
 
@@ -527,65 +393,30 @@ class Tile:
     name: str
     code: str
     url: str
-    value_text: str
-    #: The link's accessible name: "Hackney: 1,234 projects", "Hackney: no data".
-    accessible_name: str
-    #: The shading bin, or None when the authority has no value.
-    bin: Bin | None
-    fill: str
-    text_colour: str
+    #: The figure in words, for screen readers: "1,234 projects", "no data".
+    value_phrase: str
+    shade: Shade
     column: int
     row: int
-    x: float
-    y: float
-    size: float
-    text_x: float
-    text_y: float
-    #: The square whose stroke is the focus ring: centred on a line FOCUS_RING / 2 outside the
-    #: square, so the ring covers the band FOCUS_RING wide around it.
-    ring_x: float
-    ring_y: float
-    ring_size: float
 
     @property
     def has_data(self):
-        return self.bin is not None
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    """One line of the map's key: a swatch and the range of values it stands for."""
-
-    label: str
-    fill: str
-    #: Diagonal hatch lines drawn over the swatch (for "no data").
-    hatch: tuple[Line, ...] = ()
+        return self.shade.name != "no-data"
 
 
 @dataclass(frozen=True, kw_only=True)
-class TileMap(Chart):
-    """London as a grid of equal squares, shaded by value, with its key."""
+class TileMap:
+    """London as a grid of squares, shaded by value, with its key."""
 
+    id: str
+    title: str
+    description: str
     tiles: tuple[Tile, ...]
     bins: tuple[Bin, ...]
-    legend: tuple[LegendEntry, ...]
-    #: The id of the hatched pattern that fills squares without data.
-    hatch_id: str
-    font_size: int = FONT_SIZE
-    swatch_size: int = SWATCH_SIZE
-    no_data_fill: str = NO_DATA_FILL
+    #: The classes the map uses, in the order of the key: zero, the bins, no data.
+    legend: tuple[Shade, ...]
     no_data_hatch: str = NO_DATA_HATCH
-    outline: str = OUTLINE_GREY
-    focus_ring: int = FOCUS_RING
-
-    @property
-    def swatch_square(self):
-        """The side of a legend swatch's square, inset so its 1-unit outline is not clipped."""
-        return self.swatch_size - 1
-
-    @property
-    def has_missing_values(self):
-        return any(tile.bin is None for tile in self.tiles)
+    swatch_size: int = SWATCH_SIZE
 
 
 def bin_index(value, lowest, highest, count=BIN_COUNT):
@@ -596,26 +427,27 @@ def bin_index(value, lowest, highest, count=BIN_COUNT):
     """
     if highest == lowest:
         return 0
-    return min(math.floor((value - lowest) * count / (highest - lowest)), count - 1)
+    return min(max(math.floor((value - lowest) * count / (highest - lowest)), 0), count - 1)
 
 
 def make_bins(values, value_format="count", unit="", count=BIN_COUNT):
-    """Equal-width bins from the smallest to the largest of the values that are not None.
+    """Equal-width bins from the smallest to the largest of the values above zero.
 
-    Returns one bin when all the values are the same, and none when there are no values. When
-    the values are whole numbers of things or pounds, the legend gives whole-number ranges that
-    do not overlap ("0 to 4", "5 to 9"); otherwise the boundaries themselves ("0% to 20%").
+    Zero and missing values have classes of their own (zero_shade(), NO_DATA). Returns one bin
+    when all those values are the same, and none when there are none. When the values are whole
+    numbers of things or pounds, the key gives whole-number ranges that do not overlap ("1 to 4",
+    "5 to 9"); otherwise the boundaries themselves ("10% to 30%").
     """
     check_value_format(value_format)
     known = [_number(value) for value in values]
-    known = [value for value in known if value is not None]
+    known = [value for value in known if value is not None and value > 0]
     if not known:
         return ()
     lowest, highest = min(known), max(known)
     if lowest == highest:
-        fill = MAP_PALETTE[0]
+        # One figure above zero: the middle shade, clearly apart from zero's white.
         label = _range(lowest, highest, value_format, unit)
-        return (Bin(0, lowest, highest, fill, text_colour_on(fill), label),)
+        return (_bin(count // 2, lowest, highest, label),)
     whole = value_format != "percent" and all(value.denominator == 1 for value in known)
     bins = []
     for index in range(count):
@@ -628,30 +460,34 @@ def make_bins(values, value_format="count", unit="", count=BIN_COUNT):
             label = _range(first, last, value_format, unit) if possible else ""
         else:
             possible, label = True, _range(lower, upper, value_format, unit)
-        fill = MAP_PALETTE[index]
-        bins.append(Bin(index, lower, upper, fill, text_colour_on(fill), label, possible))
+        bins.append(_bin(index, lower, upper, label, possible))
     return tuple(bins)
 
 
-def find_bin(value, bins):
-    """The bin (from make_bins) a value falls in, or None for no value."""
-    value = _number(value)
-    if value is None or not bins:
-        return None
-    return bins[bin_index(value, bins[0].lower, bins[-1].upper, len(bins))]
+def _bin(index, lower, upper, label, possible=True):
+    fill = MAP_PALETTE[index]
+    return Bin(
+        name=f"shade-{index}",
+        label=label,
+        fill=fill,
+        text_colour=text_colour_on(fill),
+        index=index,
+        lower=lower,
+        upper=upper,
+        possible=possible,
+    )
 
 
-def _range(first, last, value_format, unit):
-    """A legend range: "5 to 9 projects", "£0 to £2,499", or one value when first is last."""
-    if first == last:
-        return value_phrase(first, value_format, unit)
-    text = f"{format_value(first, value_format)} to {format_value(last, value_format)}"
-    if unit and value_format == "count":
-        text = f"{text} {unit_word(unit, None)}"
-    return text
+def zero_shade(value_format="count", unit=""):
+    """The class of squares whose figure is zero: "No projects", "£0", "0%"."""
+    if value_format == "count" and unit:
+        label = f"No {unit_word(unit, None)}"
+    else:
+        label = format_value(0, value_format)
+    return Shade(name="zero", label=label, fill=ZERO_FILL, text_colour=text_colour_on(ZERO_FILL))
 
 
-def hatch_lines(size, spacing=6):
+def hatch_lines(size=SWATCH_SIZE, spacing=6):
     """Diagonal lines, bottom left to top right, filling a size × size square."""
     return tuple(
         Line(max(0, offset - size), min(size, offset), min(size, offset), max(0, offset - size))
@@ -659,10 +495,41 @@ def hatch_lines(size, spacing=6):
     )
 
 
-def tile_position(column, row):
-    """The top left corner of the square at a grid column and row."""
-    pitch = TILE_SIZE + TILE_GAP
-    return MAP_PADDING + column * pitch, MAP_PADDING + row * pitch
+NO_DATA = Shade(
+    name="no-data",
+    label="No data",
+    fill=NO_DATA_FILL,
+    text_colour=text_colour_on(NO_DATA_FILL),
+    hatch=hatch_lines(),
+)
+
+
+def find_bin(value, bins):
+    """The bin (from make_bins) a value above zero falls in, or None for no value."""
+    value = _number(value)
+    if value is None or not bins:
+        return None
+    return bins[bin_index(value, bins[0].lower, bins[-1].upper, len(bins))]
+
+
+def find_shade(value, bins, zero):
+    """The class of a square: its bin, zero's class or NO_DATA."""
+    number = _number(value)
+    if number is None:
+        return NO_DATA
+    if number <= 0 or not bins:
+        return zero
+    return find_bin(number, bins)
+
+
+def _range(first, last, value_format, unit):
+    """A key's range: "5 to 9 projects", "£1 to £2,499", or one value when first is last."""
+    if first == last:
+        return value_phrase(first, value_format, unit)
+    text = f"{format_value(first, value_format)} to {format_value(last, value_format)}"
+    if unit and value_format == "count":
+        text = f"{text} {unit_word(unit, None)}"
+    return text
 
 
 def _tile_url(tile, borough):
@@ -673,7 +540,7 @@ def _tile_url(tile, borough):
 
 
 def tile_map(tiles, title, value_format="count", unit="", description=None):
-    """The geometry of the tile-grid map of London, or None when there are no tiles.
+    """The tile-grid map of London, or None when there are no tiles.
 
     Each tile needs a borough (anything with name, short_code, grid_col and grid_row), a value
     (None for no data) and a url; without a url, the borough's get_absolute_url() is used if it
@@ -684,9 +551,8 @@ def tile_map(tiles, title, value_format="count", unit="", description=None):
     tiles = list(tiles)
     if not tiles:
         return None
-    map_id = unique_id("portal-map", title)
-    hatch_id = f"{map_id}-no-data"
     bins = make_bins((_get(tile, "value") for tile in tiles), value_format, unit)
+    zero = zero_shade(value_format, unit)
     drawn = []
     squares = set()
     for tile in tiles:
@@ -698,50 +564,35 @@ def tile_map(tiles, title, value_format="count", unit="", description=None):
             raise ValueError(f"Two tiles share the map square at ({column}, {row}).")
         squares.add((column, row))
         value = _get(tile, "value")
-        bin_ = find_bin(value, bins)
-        x, y = tile_position(column, row)
         drawn.append(
             Tile(
                 name=str(borough.name),
                 code=str(borough.short_code),
                 url=_tile_url(tile, borough),
-                value_text=format_value(value, value_format),
-                accessible_name=(
-                    f"{borough.name}, {borough.short_code}: "
-                    f"{value_phrase(value, value_format, unit)}"
-                ),
-                bin=bin_,
-                fill=bin_.fill if bin_ else f"url(#{hatch_id})",
-                text_colour=bin_.text_colour if bin_ else text_colour_on(NO_DATA_FILL),
+                value_phrase=value_phrase(value, value_format, unit),
+                shade=find_shade(value, bins, zero),
                 column=column,
                 row=row,
-                x=x,
-                y=y,
-                size=TILE_SIZE,
-                text_x=_round(x + TILE_SIZE / 2),
-                text_y=_round(y + TILE_SIZE / 2 + FONT_SIZE * BASELINE_SHIFT),
-                ring_x=_round(x - FOCUS_RING / 2),
-                ring_y=_round(y - FOCUS_RING / 2),
-                ring_size=TILE_SIZE + FOCUS_RING,
             )
         )
     drawn.sort(key=lambda tile: (tile.row, tile.column))
-    legend = [LegendEntry(bin_.label, bin_.fill) for bin_ in bins if bin_.possible]
-    if any(tile.bin is None for tile in drawn):
-        legend.append(LegendEntry("No data", NO_DATA_FILL, hatch_lines(SWATCH_SIZE)))
-    right, bottom = tile_position(GRID_COLUMNS, GRID_ROWS)
+    used = {tile.shade.name for tile in drawn}
+    # Every bin a figure can fall in is in the key, so that its ranges run without a gap from the
+    # lowest figure to the highest; zero and "no data" only when a square has them.
+    legend = (
+        *([zero] if zero.name in used else []),
+        *(bin_ for bin_ in bins if bin_.possible),
+        *([NO_DATA] if NO_DATA.name in used else []),
+    )
     return TileMap(
-        id=map_id,
+        id=unique_id("portal-map", title),
         title=str(title),
         description=description
         or (
             "Each square is one of London's local authorities, placed roughly where it lies and"
             " shaded by its figure. The table on this page gives the same figures."
         ),
-        width=right - TILE_GAP + MAP_PADDING,
-        height=bottom - TILE_GAP + MAP_PADDING,
         tiles=tuple(drawn),
         bins=bins,
-        legend=tuple(legend),
-        hatch_id=hatch_id,
+        legend=legend,
     )

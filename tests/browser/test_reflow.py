@@ -1,5 +1,6 @@
 """WCAG 2.2 success criterion 1.4.10, Reflow: at 320 CSS pixels wide no page scrolls sideways.
-Wide tables scroll inside their own labelled region; nothing else may widen the page."""
+Wide tables and the tile map scroll inside their own labelled region; nothing else may widen the
+page."""
 
 from .test_accessibility import officer, officer_pages, public_pages, sign_in  # noqa: F401
 
@@ -11,7 +12,7 @@ OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const wide = [];
   for (const element of document.body.querySelectorAll("*")) {
-    if (element.closest(".portal-table-scroll")) continue;
+    if (element.closest(".portal-table-scroll, .portal-map__scroll")) continue;
     const box = element.getBoundingClientRect();
     if (box.right > width + 1 && box.width > 0) {
       const classes = String(element.className || "").trim().split(/\\s+/).join(".");
