@@ -2,10 +2,9 @@
 accounts under /account/, the admin, and the site's own pages."""
 
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
-from projects.sitemaps import SITEMAPS
+from projects import sitemaps
 from projects.views.home import AboutDataView, HomeView
 
 from . import views
@@ -17,13 +16,8 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     path("readyz/", views.readiness, name="readiness"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
-    path(
-        "sitemap.xml",
-        sitemaps.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
-    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap-section"),
     path("", include("projects.urls.catalogue")),
     path("", include("projects.urls.authorities")),
     path("officer/", include("projects.urls.officers")),

@@ -175,7 +175,8 @@ def test_the_feed_runs_a_constant_number_of_queries(
 
 def links_to_feed(page):
     """The addresses of the feeds the page's head offers."""
-    return re.findall(r'<link rel="alternate" type="application/atom\+xml".*?href="([^"]+)"', page)
+    head = page.split("</head>")[0]
+    return re.findall(r'<link rel="alternate" type="application/atom\+xml".*?href="([^"]+)"', head)
 
 
 def test_the_list_links_to_the_feed_of_its_filters(client, catalogue):

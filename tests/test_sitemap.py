@@ -155,9 +155,9 @@ def test_an_unknown_section_is_not_found(client, catalogue):
 def test_the_sitemap_reads_a_constant_number_of_queries_and_few_fields(
     client, catalogue, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14) as index:
+    with django_assert_max_num_queries(15) as index:
         sections(client)
-    with django_assert_max_num_queries(2) as projects:
+    with django_assert_max_num_queries(3) as projects:
         addresses(client, "/sitemap-projects.xml")
     for n in range(20):
         ProjectFactory(title=f"More {n}", description="Long text " * 500)
@@ -168,6 +168,16 @@ def test_the_sitemap_reads_a_constant_number_of_queries_and_few_fields(
     read = again.captured_queries[-1]["sql"]
     assert '"slug"' in read
     assert '"description"' not in read
+
+
+def test_the_sitemap_is_kept_until_the_catalogue_changes(
+    client, catalogue, django_assert_num_queries
+):
+    before = addresses(client, "/sitemap-projects.xml")
+    with django_assert_num_queries(1):  # the catalogue's version
+        assert addresses(client, "/sitemap-projects.xml?p=1") == before
+    published = ProjectFactory(title="Just published")
+    assert f"/projects/{published.slug}/" in addresses(client, "/sitemap-projects.xml")
 
 
 def test_robots_may_crawl_the_public_pages_and_find_the_sitemap(client):
