@@ -143,9 +143,9 @@ def test_large_sections_come_in_pages(client, catalogue, monkeypatch):
     ]
 
 
-@pytest.mark.parametrize("page", ["4", "0", "two", "99999999999999999999"])
-def test_a_page_past_the_end_or_no_page_at_all_is_not_found(client, catalogue, page):
-    get(client, f"/sitemap-projects.xml?p={page}", status=404)
+@pytest.mark.parametrize("number", ["4", "0", "two", "99999999999999999999"])
+def test_a_page_past_the_end_or_no_page_at_all_is_not_found(client, catalogue, number):
+    get(client, f"/sitemap-projects.xml?p={number}", status=404)
 
 
 def test_an_unknown_section_is_not_found(client, catalogue):
