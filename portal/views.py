@@ -1,5 +1,6 @@
 """The site's pages that belong to no part of the catalogue: the accessibility statement, the
-health checks and the page for a form sent without its security token."""
+health checks, what robots may crawl, and the page for a form sent without its security
+token."""
 
 import logging
 import uuid
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from redis.exceptions import RedisError
@@ -15,6 +17,17 @@ from redis.exceptions import RedisError
 
 class AccessibilityView(TemplateView):
     template_name = "accessibility.html"
+
+
+class RobotsView(TemplateView):
+    """What crawlers may read (robots.txt), and where the sitemap of every public page is."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        sitemap = self.request.build_absolute_uri(reverse("sitemap"))
+        return super().get_context_data(sitemap=sitemap, **kwargs)
 
 
 logger = logging.getLogger(__name__)

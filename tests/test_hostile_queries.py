@@ -51,6 +51,7 @@ def public_pages():
         "/projects/",
         "/projects/export.csv",
         "/projects/export.json",
+        "/projects/feed.atom",
         f"/projects/{project.slug}/",
         f"/compare/projects/?project={project.slug}",
         "/boroughs/",
@@ -70,9 +71,9 @@ def public_pages():
 
 
 def parameters_read(client, address):
-    """The names of the parameters a page's own forms and links send (for a download, its
-    list's)."""
-    if address.startswith("/projects/export"):
+    """The names of the parameters a page's own forms and links send (for a download or a
+    feed, its list's)."""
+    if address.startswith(("/projects/export", "/projects/feed")):
         address = "/projects/"
     page = client.get(address).content.decode()
     names = set(re.findall(r'name="([a-z_]+)"', page))

@@ -1,6 +1,7 @@
 """The projects list's filters: the list page, its facets, its exports and comparisons use them."""
 
 import datetime
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -204,6 +205,23 @@ class CatalogueFilterSet(ListFilterSet):
             "page": (self.page_number, 1),
         }
         return {name: value for name, (value, default) in chosen.items() if value != default}
+
+    def filters_query(self):
+        """The query string of the filters alone, as given ("" without any): what a feed of
+        the list reads, without its order, page or parameters it does not read."""
+        read = set()
+        for name in self.filters:
+            widget = self.form.fields[name].widget
+            # A date is given in three parameters, one for each of its boxes.
+            read.update(f"{name}{box}" for box in getattr(widget, "widgets_names", [""]))
+        pairs = [
+            (name, value)
+            for name, values in self.data.lists()
+            if name in read
+            for value in values
+            if value != ""
+        ]
+        return f"?{urlencode(pairs)}" if pairs else ""
 
     def applied_filters(self, facets):
         """The active filters as removable tags: [{"heading", "items": [{"label", "href"}]}]."""

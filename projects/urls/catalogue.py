@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..views import catalogue, funding, themes
+from ..views import catalogue, feeds, funding, themes
 
 app_name = "projects"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/", catalogue.ProjectListView.as_view(), name="list"),
     path("projects/export.csv", catalogue.ProjectCSVExportView.as_view(), name="export-csv"),
     path("projects/export.json", catalogue.ProjectJSONExportView.as_view(), name="export-json"),
+    path("projects/feed.atom", feeds.ProjectFeed(), name="feed"),
     path("projects/<slug:slug>/", catalogue.ProjectDetailView.as_view(), name="detail"),
     path("compare/projects/", catalogue.ProjectCompareView.as_view(), name="compare"),
     path("funders/", funding.FunderListView.as_view(), name="funders"),

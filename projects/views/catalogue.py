@@ -99,6 +99,7 @@ class ProjectListView(SharedPageMixin, FilteredListView):
                 count=self.found["total"],
             ),
             "export_query": filterset.query_without("page_size"),
+            "feed_query": filterset.filters_query(),
         }
 
 

@@ -27,7 +27,15 @@ from portal.caching import cached, in_cache
 
 from ..models import CatalogueVersion
 
-SHARED_PARTS = ("title_prefix", "title", "description", "stylesheets", "before_content", "content")
+SHARED_PARTS = (
+    "title_prefix",
+    "title",
+    "description",
+    "stylesheets",
+    "alternates",
+    "before_content",
+    "content",
+)
 
 
 def kept(page):
