@@ -60,9 +60,11 @@ def test_the_home_page_gives_each_years_multi_year_and_light_touch_money(client)
         "In 2023-24, 100% of the money was multi-year and 100% was unrestricted or light-touch; "
         "in 2025-26, 72% was multi-year and 79% unrestricted or light-touch." in text(response)
     )
-    assert "Share of the money that is multi-year, by financial year</title>" in response.text
+    assert "Share of the money that is multi-year, by financial year. Column chart" in (
+        response.text
+    )
     assert (
-        "Share of the money that is unrestricted or light-touch, by financial year</title>"
+        "Share of the money that is unrestricted or light-touch, by financial year. Column chart"
         in response.text
     )
 
