@@ -11,6 +11,7 @@ policy), local memory by default.
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 
 TIMEOUT = 60 * 60 * 6
@@ -20,7 +21,7 @@ def cache_key(name, parameters, version):
     digest = hashlib.sha1(
         json.dumps(parameters, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()
-    return f"catalogue:{version}:{name}:{digest}"
+    return f"catalogue:{settings.CACHE_RELEASE}:{version}:{name}:{digest}"
 
 
 def in_cache(name, parameters, version):

@@ -132,6 +132,22 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c rando
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://portal")}
+
+
+def code_digest():
+    """A digest of the portal's code and templates as deployed."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for folder in ("portal", "projects", "boroughs", "templates"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".json"}:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# What the catalogue's cached values (pages, figures, the filter column) are kept under, beside
+# the catalogue's version: a release whose code or templates differ never reads what another
+# release cached, perhaps in another shape, from the same Redis.
+CACHE_RELEASE = env.str("DJANGO_CACHE_RELEASE", default="") or code_digest()
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"
     # A Redis that does not answer costs a page at most this long (portal/cache.py then goes on

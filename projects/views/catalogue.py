@@ -4,6 +4,7 @@ projects side by side, and the list as CSV and JSON downloads."""
 import json
 from collections import defaultdict
 
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -87,7 +88,7 @@ class ProjectListView(SharedPageMixin, FilteredListView):
             "applied": SimpleLazyObject(lambda: filterset.applied_filters(facet_list)),
             "panel": SimpleLazyObject(lambda: filterset.panel(facets=by_name)),
             "filtered": bool(self.key),
-            "panel_key": f"{version}:{json.dumps(self.key)}",
+            "panel_key": f"{settings.CACHE_RELEASE}:{version}:{json.dumps(self.key)}",
         }
 
     def get_results(self, filterset):
