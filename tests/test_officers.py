@@ -69,9 +69,10 @@ def test_the_officers_menu_marks_the_current_section(client, people):
 
     menu = response.content.decode().split('aria-label="Officers\' menu"')[1]
     assert '<strong class="govuk-service-navigation__active-fallback">Projects</strong>' in menu
-    assert "active-fallback\">Dashboard" not in menu
-    assert '<strong class="govuk-service-navigation__active-fallback">' not in (
-        response.content.decode().split('aria-label="Officers\' menu"')[0]
+    assert 'active-fallback">Dashboard' not in menu
+    assert (
+        '<strong class="govuk-service-navigation__active-fallback">'
+        not in (response.content.decode().split('aria-label="Officers\' menu"')[0])
     )
 
 

@@ -102,9 +102,13 @@ def test_signed_in_each_menu_of_the_header_keeps_to_one_row(page, url, officer):
     sign_in(page, url, officer)
     page.goto(url("/officer/projects/"))
     for menu in ("Menu", "Officers' pages"):
-        rows = page.get_by_role("navigation", name=menu).locator("li").evaluate_all(
-            "items => new Set(items.map(item => Math.round(item.getBoundingClientRect().top)))"
-            ".size"
+        rows = (
+            page.get_by_role("navigation", name=menu)
+            .locator("li")
+            .evaluate_all(
+                "items => new Set(items.map(item => Math.round(item.getBoundingClientRect().top)))"
+                ".size"
+            )
         )
         assert rows == 1, f"the {menu} wraps onto {rows} rows"
     current = page.get_by_role("navigation", name="Officers' pages").locator("[aria-current]")
