@@ -9,15 +9,16 @@ import math
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django_ratelimit.core import get_usage
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.throttling import BaseThrottle
 
+from .caching import TIMEOUT
 from .clients import client_address
 from .forms import GOVUKDateField
 
@@ -72,16 +73,9 @@ class BadParameters(APIException):
 def form_errors(form):
     """{parameter: [messages]} of a bound form: a date's errors under the date's name."""
     return {
-        name if name != forms.forms.NON_FIELD_ERRORS else "parameters": list(messages)
+        name if name != NON_FIELD_ERRORS else "parameters": list(messages)
         for name, messages in form.errors.items()
     }
-
-
-def error_body(exc):
-    body = {"detail": str(exc.detail)}
-    if isinstance(exc, BadParameters):
-        body["errors"] = exc.errors
-    return body
 
 
 def known_names(form, also=()):
@@ -117,7 +111,7 @@ def first_seen(version):
     changed, as far as a client can tell (kept in the shared cache; now, if the cache is
     down)."""
     key = f"catalogue:{version}:first-seen"
-    cache.add(key, timezone.now().timestamp(), timeout=None)
+    cache.add(key, timezone.now().timestamp(), timeout=TIMEOUT)
     return cache.get(key) or timezone.now().timestamp()
 
 
@@ -147,7 +141,8 @@ def page_bounds(request, number, per_page, count):
     the last."""
     last = max(1, math.ceil(count / per_page))
     if number > last:
-        raise BadParameters({"page": [f"Page must be {last} or less: the list has {last}"]})
+        pages = f"{last} page" if last == 1 else f"{last} pages"
+        raise BadParameters({"page": [f"Page must be {last} or less: the list has {pages}"]})
     return (
         (number - 1) * per_page,
         number * per_page,
@@ -164,24 +159,23 @@ def page_body(results, count, previous, following, **more):
 # The OpenAPI document ---------------------------------------------------------------------------
 
 
-def form_parameters(form, descriptions=None):
+def form_parameters(form):
     """The query parameters a form reads, as OpenAPI documents them: their types, choices and
     bounds taken from its fields."""
-    descriptions = descriptions or {}
     parameters = []
     for field in form:
-        described = descriptions.get(field.name, field.label)
-        parameters += field_parameters(field.html_name, field.field, str(described or ""))
+        parameters += field_parameters(field.html_name, field.field, str(field.label or ""))
     return parameters
 
 
 def choice_values(field):
+    """A choice field's values (not its empty choice), and their JSON Schema type."""
     values = [value for value, _ in field.choices if value not in ("", None)]
-    kind = OpenApiTypes.INT if all(isinstance(v, int) for v in values) else OpenApiTypes.STR
-    return values, kind
+    return values, "integer" if all(isinstance(v, int) for v in values) else "string"
 
 
 def field_parameters(name, field, description):
+    """The parameters of one form field: a date's three, any other's one."""
     if isinstance(field, GOVUKDateField):
         return [
             OpenApiParameter(
@@ -204,7 +198,7 @@ def field_parameters(name, field, description):
         return [OpenApiParameter(name, schema, description=f"{description}; repeat for several")]
     if isinstance(field, forms.ChoiceField):
         values, kind = choice_values(field)
-        schema = {"type": "integer" if kind == OpenApiTypes.INT else "string", "enum": values}
+        schema = {"type": kind, "enum": values}
         return [OpenApiParameter(name, schema, description=description)]
     if isinstance(field, forms.IntegerField):
         schema = {"type": "integer"}

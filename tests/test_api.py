@@ -391,3 +391,14 @@ def test_money_and_records_listed_agree_with_the_database(client, catalogue):
     assert funders["count"] == Funder.objects.count()
     settlements = every_page(client, f"{API}settlements/")
     assert len(settlements) == FundingSettlement.objects.count()
+
+
+def test_an_answer_is_kept_until_the_catalogue_changes(client, django_assert_max_num_queries):
+    ProjectFactory()
+    client.get(f"{API}projects/?theme=cohesion&status=active")
+    # Only the catalogue's version is read, whatever the parameters' order.
+    with django_assert_max_num_queries(1):
+        again = client.get(f"{API}projects/?status=active&theme=cohesion")
+    assert again.json()["count"] == 1
+    ProjectFactory(title="Another")
+    assert client.get(f"{API}projects/?theme=cohesion&status=active").json()["count"] == 2

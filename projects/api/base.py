@@ -2,12 +2,12 @@
 requests, answers a conditional request from its validators alone, and says what is wrong with
 a bad parameter in JSON, never with a server error."""
 
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from portal.api import (
@@ -18,6 +18,7 @@ from portal.api import (
     form_parameters,
     validators,
 )
+from portal.caching import cached
 
 from ..models import CatalogueVersion
 
@@ -94,13 +95,29 @@ class ReadView(APIView):
         etag, modified = validators(request, self.catalogue_version)
         response = get_conditional_response(request, etag=etag, last_modified=modified)
         if response is None:
-            response = Response(self.read(request, *args, **kwargs))
+            response = HttpResponse(
+                self.kept_body(request, *args, **kwargs), content_type="application/json"
+            )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(modified)
         # Kept by browsers and proxies, but asked about again each time: an unchanged catalogue
         # answers 304 without a body.
         response["Cache-Control"] = "public, no-cache"
         return response
+
+    def kept_body(self, request, *args, **kwargs):
+        """The body, as JSON, kept until the catalogue changes under the address and its
+        parameters (in any order): an answer is the same for everyone. Only a body read without
+        error is kept, so a query string no list can use never fills the cache."""
+        address = {
+            "url": request.build_absolute_uri(request.path),
+            "query": sorted(request.query_params.lists()),
+        }
+
+        def rendered():
+            return JSONRenderer().render(self.read(request, *args, **kwargs))
+
+        return cached("api", address, rendered, self.catalogue_version)
 
     def read(self, request, *args, **kwargs):
         raise NotImplementedError

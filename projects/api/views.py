@@ -21,6 +21,7 @@ from portal.api import (
     page_body,
     page_bounds,
 )
+from portal.querystrings import link
 
 from ..facet_index import current_index
 from ..facets import counts, facet_rows, facets, valid_filters
@@ -74,10 +75,8 @@ def projects_listed(projects):
 
 
 def absolute(request, name, *args, **query):
-    url = reverse(name, args=args)
-    if query:
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    return request.build_absolute_uri(url)
+    """The absolute address of a named page, with a query string of readable values."""
+    return request.build_absolute_uri(link(name, *args, **query))
 
 
 def project_links(request, project):
@@ -90,6 +89,7 @@ def project_links(request, project):
 
 
 def bad_unless_valid(form):
+    """Refuse (400) the values of a form or FilterSet it cannot use, each named."""
     if not form.is_valid():
         raise BadParameters(form_errors(form))
 
@@ -99,6 +99,8 @@ def bad_unless_valid(form):
 
 class ProjectListView(ReadView):
     """Published projects, filtered, searched, sorted and paged as on /projects/."""
+
+    body = serializers.ProjectPage
 
     def parameters_form(self):
         return ProjectFilterSet(queryset=Project.objects.none()).form
@@ -112,8 +114,6 @@ class ProjectListView(ReadView):
                 description="true adds each facet's options with their counts",
             ),
         ]
-
-    body = serializers.ProjectPage
 
     def read(self, request):
         version = self.catalogue_version
@@ -138,22 +138,28 @@ class ProjectListView(ReadView):
             serializers.ProjectListed(page, many=True).data, found["total"], previous, following
         )
         if with_facets == "true":
-            answer["facets"] = {
-                facet.name: {
-                    "label": str(facet.field.label),
-                    "options": [
-                        {
-                            "value": option.value,
-                            "label": option.label,
-                            "count": option.count,
-                            "selected": option.selected,
-                        }
-                        for option in facet.options
-                    ],
-                }
-                for facet in facets(filterset, found, version)
-            }
+            answer["facets"] = facet_counts(filterset, found, version)
         return answer
+
+
+def facet_counts(filterset, found, version):
+    """Each facet of the projects list with its options' counts, as its filter column shows
+    them (projects/facets.py)."""
+    return {
+        facet.name: {
+            "label": str(facet.field.label),
+            "options": [
+                {
+                    "value": option.value,
+                    "label": option.label,
+                    "count": option.count,
+                    "selected": option.selected,
+                }
+                for option in facet.options
+            ],
+        }
+        for facet in facets(filterset, found, version)
+    }
 
 
 class ProjectDetailView(ReadView):
@@ -209,10 +215,10 @@ def borough_links(request, borough):
 class BoroughListView(ReadView):
     """London's 33 authorities with their figures, sorted as the table on /boroughs/."""
 
+    body = serializers.BoroughPage
+
     def parameters_form(self):
         return BoroughSortForm()
-
-    body = serializers.BoroughPage
 
     def read(self, request):
         form = BoroughSortForm(request.query_params)
@@ -239,7 +245,7 @@ class BoroughDetailView(ReadView):
 # Commissions ------------------------------------------------------------------------------------
 
 
-def commissions_listed(request):
+def commissions_listed():
     recommendations = Recommendation.objects.order_by("number").annotate(
         theme_slugs=ArraySubquery(
             Recommendation.themes.through.objects.filter(recommendation=OuterRef("pk"))
@@ -266,14 +272,14 @@ def commission_links(request, commission):
 class CommissionListView(ReadView):
     """Commissions with their recommendations, filtered and paged as on /commissions/."""
 
+    body = serializers.CommissionPage
+
     def parameters_form(self):
         return CommissionFilterSet(queryset=Commission.objects.none()).form
 
-    body = serializers.CommissionPage
-
     def read(self, request):
         query = request.query_params
-        filterset = CommissionFilterSet(query, queryset=commissions_listed(request))
+        filterset = CommissionFilterSet(query, queryset=commissions_listed())
         check_names(query, filterset.form)
         bad_unless_valid(filterset)
         commissions = filterset.qs
@@ -293,7 +299,7 @@ class CommissionDetailView(ReadView):
     finds_one = True
 
     def read(self, request, slug):
-        commission = commissions_listed(request).filter(slug=slug).first()
+        commission = commissions_listed().filter(slug=slug).first()
         if commission is None:
             raise NotFound(f"There is no commission “{slug}”")
         return serializers.CommissionSerializer(commission_links(request, commission)).data
@@ -311,10 +317,10 @@ def funder_links(request, funder, project_counts):
 class FunderListView(ReadView):
     """Every funder with what it settled, filtered and sorted as on /funders/."""
 
+    body = serializers.FunderPage
+
     def parameters_form(self):
         return FunderFilterSet(queryset=Funder.objects.none()).form
-
-    body = serializers.FunderPage
 
     def read(self, request):
         query = request.query_params
@@ -350,10 +356,10 @@ def settlement_links(request, settlement):
 class SettlementListView(ReadView):
     """Funding settlements, filtered, sorted and paged as on /settlements/."""
 
+    body = serializers.SettlementPage
+
     def parameters_form(self):
         return SettlementFilterSet(queryset=FundingSettlement.objects.none()).form
-
-    body = serializers.SettlementPage
 
     def read(self, request):
         query = request.query_params
