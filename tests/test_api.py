@@ -46,8 +46,8 @@ def every_page(client, url):
     return found
 
 
-def html_count(client, path):
-    found = re.search(r"([\d,]+) projects? found", client.get(path).text)
+def html_count(client, path, noun="project"):
+    found = re.search(rf"([\d,]+) {noun}s? found", client.get(path).text)
     return int(found.group(1).replace(",", ""))
 
 
@@ -128,6 +128,22 @@ def test_the_projects_list_agrees_with_the_page(client, catalogue, query):
     api = client.get(f"{API}projects/?{query}").json()
     assert api["count"] == html_count(client, f"/projects/?{query}")
     assert len(every_page(client, f"{API}projects/?{query}&page_size=50")) == api["count"]
+
+
+@pytest.mark.parametrize(
+    ("path", "noun", "query"),
+    [
+        ("settlements/", "settlement", "multi_year=yes&restrictions=light-touch"),
+        ("settlements/", "settlement", "kind=gla&year=2024&sort=largest"),
+        ("settlements/", "settlement", "recipient=hackney&recipient=camden"),
+        ("commissions/", "commission", "kind=cohesion&cross_party=yes"),
+        ("commissions/", "commission", "borough=westminster&status=reported"),
+    ],
+)
+def test_the_other_lists_agree_with_their_pages(client, catalogue, path, noun, query):
+    api = client.get(f"{API}{path}?{query}").json()
+    assert api["count"] == html_count(client, f"/{path}?{query}", noun)
+    assert len(every_page(client, f"{API}{path}?{query}")) == api["count"]
 
 
 def test_facet_counts_are_the_pages(client, catalogue):
