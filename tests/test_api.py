@@ -222,7 +222,7 @@ def test_unknown_records_are_not_found(client):
         "settlements/999999/",
         "themes/nothing/",
     ]:
-        response = client.get(f"{API}{path}")
+        response = client.get(f"{API}{path}", headers={"if-none-match": "*"})
         assert response.status_code == 404, path
         assert "detail" in response.json()
 

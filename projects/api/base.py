@@ -1,6 +1,6 @@
 """The read API's endpoint: every one reads the catalogue's version first, counts the client's
-requests, answers a conditional request from its validators alone, and says what is wrong with
-a bad parameter in JSON, never with a server error."""
+requests, answers a conditional request with 304 while the catalogue is unchanged, and says
+what is wrong with a bad parameter in JSON, never with a server error."""
 
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -92,18 +92,20 @@ class ReadView(APIView):
         super().initial(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        # The body first (from the cache, mostly), so that an error or a missing record is
+        # never answered 304.
+        response = HttpResponse(
+            self.kept_body(request, *args, **kwargs), content_type="application/json"
+        )
         etag, modified = validators(request, self.catalogue_version)
-        response = get_conditional_response(request, etag=etag, last_modified=modified)
-        if response is None:
-            response = HttpResponse(
-                self.kept_body(request, *args, **kwargs), content_type="application/json"
-            )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(modified)
         # Kept by browsers and proxies, but asked about again each time: an unchanged catalogue
         # answers 304 without a body.
         response["Cache-Control"] = "public, no-cache"
-        return response
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
 
     def kept_body(self, request, *args, **kwargs):
         """The body, as JSON, kept until the catalogue changes under the address and its
