@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from boroughs.models import Borough, Commission
-from projects.models import Funder, FundingSettlement, Project, TargetGroup, Theme
+from projects.models import FormerSlug, Funder, FundingSettlement, Project, TargetGroup, Theme
 
 from .factories import (
     CommissionFactory,
@@ -104,6 +104,14 @@ def test_a_project_shows_its_public_fields_and_nothing_of_its_officers(client):
     assert body["contact_email"] == "community@example.org"
     assert "editor-jane" not in response.text
     assert "jane@hackney" not in response.text
+
+
+def test_a_merged_project_moves_to_the_one_kept(client):
+    kept = ProjectFactory()
+    FormerSlug.objects.create(slug="old-name", project=kept)
+    response = client.get(f"{API}projects/old-name/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"http://testserver{API}projects/{kept.slug}/"
 
 
 def test_a_signed_in_officer_sees_what_everyone_sees(client):

@@ -7,6 +7,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView, exception_handler
 
@@ -46,15 +47,32 @@ class ReadSchema(AutoSchema):
         }
         if view.query_parameters():
             documented[400] = OpenApiResponse(ErrorSerializer, description="A parameter is wrong.")
+        if view.moves:
+            documented[301] = OpenApiResponse(
+                ErrorSerializer, description="Moved: its address is in the Location header."
+            )
         if view.finds_one:
             documented[404] = OpenApiResponse(ErrorSerializer, description="No such record.")
         return documented
 
 
+class MovedPermanently(APIException):
+    """A record now at another address (a project merged into another)."""
+
+    status_code = 301
+    default_detail = "Moved to the address in Location."
+
+    def __init__(self, location):
+        super().__init__()
+        self.location = location
+
+
 def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
-    if response is not None and isinstance(exc, BadParameters):
+    if isinstance(exc, BadParameters):
         response.data["errors"] = exc.errors
+    if isinstance(exc, MovedPermanently):
+        response["Location"] = exc.location
     return response
 
 
@@ -74,6 +92,8 @@ class ReadView(APIView):
     body = None
     #: Whether it finds one record by its identifier (404 when there is none).
     finds_one = False
+    #: Whether a record may have moved to another address (301).
+    moves = False
 
     def query_parameters(self):
         form = self.parameters_form()

@@ -28,6 +28,7 @@ from ..facets import counts, facet_rows, facets, valid_filters
 from ..filters.catalogue import DEFAULT_PAGE_SIZE, PAGE_SIZES, ProjectFilterSet
 from ..filters.funding import SETTLEMENTS_PER_PAGE, FunderFilterSet, SettlementFilterSet
 from ..models import (
+    FormerSlug,
     Funder,
     FundingSettlement,
     Project,
@@ -41,7 +42,7 @@ from ..models import (
 )
 from ..results import results
 from . import serializers
-from .base import ReadView
+from .base import MovedPermanently, ReadView
 
 FACETS_PARAMETER = "facets"
 DATA_LICENCE = {
@@ -163,10 +164,11 @@ def facet_counts(filterset, found, version):
 
 
 class ProjectDetailView(ReadView):
-    """A published project."""
+    """A published project; one merged into another answers with the other's address."""
 
     body = serializers.ProjectDetail
     finds_one = True
+    moves = True
 
     def read(self, request, slug):
         project = (
@@ -185,6 +187,9 @@ class ProjectDetailView(ReadView):
             .first()
         )
         if project is None:
+            moved = FormerSlug.objects.filter(slug=slug).select_related("project").first()
+            if moved is not None and moved.project.is_published:
+                raise MovedPermanently(absolute(request, "api:project", moved.project.slug))
             raise NotFound(f"There is no published project “{slug}”")
         project_links(request, project)
         project.recommendations_listed = sorted(r.slug for r in project.recommendations.all())
