@@ -206,6 +206,7 @@ class BoroughSortForm(BoroughTableForm):
 
 
 def boroughs_with_figures(version):
+    """The authorities with the figures of the table on /boroughs/, counted as it counts them."""
     counts_per_borough = current_index(version=version).count_per("borough")
     return with_funding_received(
         Borough.objects.with_project_count(counts_per_borough).with_commission_count()
@@ -251,6 +252,8 @@ class BoroughDetailView(ReadView):
 
 
 def commissions_listed():
+    """Commissions with their counts, authorities and recommendations (each with its themes'
+    slugs), in a fixed number of queries."""
     recommendations = Recommendation.objects.order_by("number").annotate(
         theme_slugs=ArraySubquery(
             Recommendation.themes.through.objects.filter(recommendation=OuterRef("pk"))
