@@ -48,6 +48,8 @@ SERVER_ENV = {
     # Each client of the load says who it is, as a proxy would (portal/clients.py).
     "DJANGO_CLIENT_ADDRESS_HEADER": "X-Forwarded-For",
     "DJANGO_DOWNLOADS_AT_ONCE": str(DOWNLOADS_AT_ONCE),
+    # The load comes from a few addresses: the read API's rate limit would answer most of it 429.
+    "DJANGO_API_RATE": "100000000/m",
     "DJANGO_ENV_FILE": os.devnull,
 }
 
@@ -227,6 +229,10 @@ print(json.dumps({
         # the pages the issue names, as "any filter combination" includes them.
         "list: year + facets": "/projects/?year=2020&theme=cohesion&london=outer",
         "list: search + amount": "/projects/?q=fictional&amount_from=1000",
+        # The read API's projects list: the same filters, counts and pages, as JSON.
+        "api list: every filter + facets": f"/api/v1/projects/?{every_filter}&facets=true",
+        "api list: sorted by funding": "/api/v1/projects/?sort=funding&page_size=100",
+        "api list: search (common word)": "/api/v1/projects/?q=fictional",
         "project": f"/projects/{found['projects'][0]}/",
         "borough profile": "/boroughs/hackney/",
         "boroughs index + map": "/boroughs/",
@@ -770,7 +776,12 @@ def main():
 # asked for since the catalogue changed (a miss) is held to the same limits as the loaded p95:
 # "under any filter combination" and "even for common words" mean searches and filters the
 # cache has not seen.
-SEARCHES = ("list: search (rare word)", "list: search (common word)", "list: search + amount")
+SEARCHES = (
+    "list: search (rare word)",
+    "list: search (common word)",
+    "list: search + amount",
+    "api list: search (common word)",
+)
 LISTS = (
     "list: unfiltered",
     "list: theme + borough",
@@ -778,6 +789,8 @@ LISTS = (
     "list: page 200",
     "list: sorted by funding",
     "list: year + facets",
+    "api list: every filter + facets",
+    "api list: sorted by funding",
 )
 DETAILS = ("project", "borough profile", "commission", "settlement")
 

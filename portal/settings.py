@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "corsheaders",
     "axes",
     "simple_history",
     "import_export",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that answers on its own, so that every answer of the API says who may read it.
+    "corsheaders.middleware.CorsMiddleware",
     # HTML is sent compressed; Django masks the CSRF token in each response, so compression
     # reveals nothing about it (BREACH).
     "django.middleware.gzip.GZipMiddleware",
@@ -238,6 +241,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # (django-ratelimit's "count/period", e.g. 5/h), counted in the cache: with Redis, by all workers
 # together.
 PASSWORD_RESET_RATE = env.str("DJANGO_PASSWORD_RESET_RATE", default="5/h")
+# Requests to the read API allowed per client address, counted like the password resets'.
+API_RATE = env.str("DJANGO_API_RATE", default="120/m")
+# Any web page may read the API (GET only, without cookies); nothing else of the portal.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 # Downloads streaming at once, in all and from one client address (portal/downloads.py).
 DOWNLOADS_AT_ONCE = env.int("DJANGO_DOWNLOADS_AT_ONCE", default=2)
 DOWNLOADS_PER_CLIENT = env.int("DJANGO_DOWNLOADS_PER_CLIENT", default=1)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("projects.urls.catalogue")),
     path("", include("projects.urls.authorities")),
     path("officer/", include("projects.urls.officers")),
+    path("api/", include("projects.api.urls")),
     path("account/", include("portal.accounts")),
     path("admin/", admin.site.urls),
 ]

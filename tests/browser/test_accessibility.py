@@ -36,6 +36,7 @@ def public_pages():
         "compare with a bad selection": "/compare/projects/?project=nothing",
         "about the data": "/about/data/",
         "accessibility statement": "/accessibility/",
+        "read API documentation": "/api/",
         "sign in": "/account/sign-in/",
         "not found": "/no-such-page/",
     }
