@@ -25,15 +25,16 @@ LAYOUT_SHIFT = """() => new Promise((resolve) => {
 })"""
 
 
-def shifts_and_screenshots(page, url, paths, width):
-    """{kind of page: its layout shift} for each of `paths`, photographing each."""
+def shifts_and_screenshots(page, url, paths, width, prefix=""):
+    """{kind of page: its layout shift} for each of `paths`, photographing each (its file
+    named `prefix` and the kind of page)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shifts = {}
     for kind, path in paths.items():
         page.goto(url(path))
         page.wait_for_load_state("load")
         shifts[kind] = round(page.evaluate(LAYOUT_SHIFT), 3)
-        name = re.sub(r"\W+", "-", kind)
+        name = prefix + re.sub(r"\W+", "-", kind)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     return shifts
 
@@ -49,7 +50,8 @@ def test_no_public_page_moves_as_it_loads(page, url, demo, size):
 def test_no_officers_page_moves_as_it_loads(page, url, officer, size):  # noqa: F811
     page.set_viewport_size(size)
     sign_in(page, url, officer)
-    shifts = shifts_and_screenshots(page, url, officer_pages(officer), size["width"])
+    paths = officer_pages(officer)
+    shifts = shifts_and_screenshots(page, url, paths, size["width"], prefix="officer-")
     assert {kind: shift for kind, shift in shifts.items() if shift >= 0.05} == {}
 
 
