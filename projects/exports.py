@@ -1,26 +1,33 @@
-"""Streamed CSV and JSON exports of a filtered list of projects.
+"""Streamed CSV, JSON and XLSX exports of a filtered list of projects.
 
 PostgreSQL writes every cell in its final form (dates, money, lists, protection against
-spreadsheet formulas) in one query, and the file itself through COPY, so Python only passes
-bytes along. COLUMNS is the single description of the columns: the export writes them and the
-"About the data" page documents them.
+spreadsheet formulas) in one query, and the CSV and JSON files themselves through COPY, so
+Python only passes bytes along; a workbook's rows are read from the same query a chunk at a
+time. COLUMNS is the single description of the columns: the export writes them and the "About
+the data" page documents them.
 """
 
 import csv
 import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, transaction
 from django.db.models import Aggregate, F, Func, StringAgg, TextField, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 
+from portal.money import financial_year_label
+from portal.open_data import xlsx_pieces
+
 from .facet_keys import FACETS, facet_key
-from .models import Project, ProjectFunding
+from .models import Project, ProjectFunding, ProjectRecommendation
+from .models.funding import yearly_shares_sql
 
 CSV_LIST = "; "  # joins a list's values in a CSV cell
 PIECE = 65536  # bytes of COPY output gathered into one piece of the response
+ROWS_AT_A_TIME = 2000  # rows of a workbook read from the database at once
 EXPORT_WORK_MEM = "128MB"
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -28,10 +35,27 @@ FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Linked:
-    """Values a project has several of, through a link table: `path` from the link's rows."""
+    """Values a project has several of, through a link table: `path` (a field's path or an
+    expression) from the link's rows."""
 
     model: object
-    path: str
+    path: object
+
+
+@dataclass(frozen=True)
+class ByYear:
+    """A project's money by financial year (models.funding.yearly_shares_sql): a column per
+    year in CSV and workbooks, an object of years in JSON."""
+
+
+def org_id(short_code):
+    """A London authority's 360Giving organisation identifier, from its three-letter code."""
+    return Concat(Value("GB-LAE-"), F(short_code), output_field=TextField())
+
+
+def year_column(year):
+    """The name of a CSV or workbook column of money in one financial year."""
+    return f"funding_gbp_{financial_year_label(year).replace('-', '_')}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +72,8 @@ class Column:
 
     text, number, money (pounds), date (YYYY-MM-DD), datetime (ISO 8601), several (values in
     alphabetical order), lines (values one per line, in their own order), held (a facet's
-    options' values, in alphabetical order) or url (the project's page).
+    options' values, in alphabetical order), by_year (money by financial year) or url (the
+    project's page). `source` is a field's path, an expression, Linked, Held or ByYear.
     """
 
     name: str
@@ -79,6 +104,11 @@ COLUMNS = [
         "lead_borough__short_code",
     ),
     Column(
+        "lead_borough_org_id",
+        "The lead authority's organisation identifier (org-id.guide, as 360Giving uses).",
+        org_id("lead_borough__short_code"),
+    ),
+    Column(
         "partner_boroughs",
         "Other authorities taking part.",
         Linked(Project.partner_boroughs.through, "borough__name"),
@@ -88,6 +118,12 @@ COLUMNS = [
         "partner_borough_gss_codes",
         "Their GSS codes.",
         Linked(Project.partner_boroughs.through, "borough__gss_code"),
+        "several",
+    ),
+    Column(
+        "partner_borough_org_ids",
+        "Their organisation identifiers.",
+        Linked(Project.partner_boroughs.through, org_id("borough__short_code")),
         "several",
     ),
     Column(
@@ -126,12 +162,41 @@ COLUMNS = [
         "money",
     ),
     Column(
+        "funding_gbp_by_year",
+        "Its funding in each financial year, in pounds: each funding line shared over the "
+        "years its settlement and the project share, in proportion to the settlement's yearly "
+        "allocations (evenly without any). In CSV and XLSX a column per year, named "
+        "funding_gbp_2024_25 for 2024-25; in JSON an object of years.",
+        ByYear(),
+        "by_year",
+    ),
+    Column(
         "funders",
         "Who funds it.",
         Linked(ProjectFunding, "settlement__funder__name"),
         "several",
     ),
     Column("commission", "The commission it follows from, if any.", "commission__title"),
+    Column(
+        "commission_id",
+        "The commission's permanent identifier (its address on the portal).",
+        "commission__slug",
+    ),
+    Column(
+        "recommendations",
+        "The commission recommendations it answers, by reference: the commission's identifier, "
+        "-r and the recommendation's number.",
+        Linked(
+            ProjectRecommendation,
+            Concat(
+                F("recommendation__commission__slug"),
+                Value("-r"),
+                Cast("recommendation__number", TextField()),
+                output_field=TextField(),
+            ),
+        ),
+        "several",
+    ),
     Column("outcomes", "What it has achieved.", "outcomes"),
     Column("evaluation_url", "A link to an evaluation, if published.", "evaluation_url"),
     Column("contact_name", "Its public contact.", "contact_name"),
@@ -150,9 +215,33 @@ COLUMNS = [
         for facet in FACETS
         if not facet.columns
     ),
-    Column("url", "Its page on the portal.", None, "url"),
+    Column("url", "Its permanent address on the portal.", None, "url"),
 ]
 NAMES = [column.name for column in COLUMNS]
+
+
+def header(years):
+    """The names of the CSV and workbook columns, with a column for each of `years`."""
+    names = []
+    for column in COLUMNS:
+        if column.kind == "by_year":
+            names += [year_column(year) for year in years]
+        else:
+            names.append(column.name)
+    return names
+
+
+def years_funded(queryset):
+    """The financial years, first to last, in which any of `queryset`'s projects has money."""
+    projects, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(financial_year), MAX(financial_year) FROM ({yearly_shares_sql()}) AS s "
+            f"WHERE project_id IN ({projects})",
+            params,
+        )
+        first, last = cursor.fetchone()
+    return list(range(first, last + 1)) if first is not None else []
 
 
 # Cells, written by the database --------------------------------------------------------------
@@ -230,7 +319,7 @@ def cell(column, *, for_csv):
                 value, Value(CSV_LIST), function="array_to_string", output_field=TextField()
             )
         return value
-    value = F(column.source)
+    value = expression(column.source)
     if column.kind == "date":
         value = ISODate(value)
     elif column.kind == "datetime":
@@ -256,10 +345,15 @@ class JSONList(Aggregate):
     output_field = TextField()
 
 
+def expression(source):
+    """A column's value: a field by its path, or an expression as it is."""
+    return F(source) if isinstance(source, str) else source
+
+
 def linked_table(column, *, for_csv):
     """SQL for a derived table of (project_id, names): each project's distinct values of a
     linked column, in alphabetical order, joined into one CSV cell or as a JSON array."""
-    value = F(column.source.path)
+    value = expression(column.source.path)
     if for_csv:
         names = StringAgg(value, Value(CSV_LIST), distinct=True, order_by=value)
     else:
@@ -287,10 +381,28 @@ class ExportQuery:
         return f"SELECT {', '.join(self.cells)} {self.rest}", [*self.cell_params, *self.params]
 
 
-def export_query(queryset, base_url, *, for_csv):
+def by_year_table():
+    """SQL for a derived table of (project_id, by_year): each project's money in each financial
+    year, to the penny, as a JSON object {"2024-25": 1250.5, ...} in the order of the years."""
+    return f"""
+        SELECT project_id, JSON_OBJECT_AGG(label, amount ORDER BY financial_year) AS by_year
+        FROM (
+            SELECT project_id, financial_year,
+                financial_year::text || '-' || LPAD(MOD(financial_year + 1, 100)::text, 2, '0')
+                    AS label,
+                ROUND(SUM(amount), 2) AS amount
+            FROM ({yearly_shares_sql()}) AS shares
+            GROUP BY project_id, financial_year
+        ) AS yearly
+        GROUP BY project_id
+    """
+
+
+def export_query(queryset, base_url, *, for_csv, years=()):
     """One query for the cells of `queryset`'s rows, in its order: its own columns, plus each
     linked column aggregated once per project over its whole link table and joined on (as
-    JSON arrays unless `for_csv`).
+    JSON arrays unless `for_csv`), and the money by year (a cell for each of `years` if
+    `for_csv`, else a JSON object).
 
     Aggregating each link table in one pass is several times faster than a subquery per
     project.
@@ -300,7 +412,7 @@ def export_query(queryset, base_url, *, for_csv):
     own = {
         f"export_{c.name}": cell(c, for_csv=for_csv)
         for c in COLUMNS
-        if isinstance(c.source, str | Held)
+        if not isinstance(c.source, Linked | ByYear) and c.kind != "url"
     }
     own["export_url"] = Concat(Value(base_url), F("slug"), Value("/"), output_field=TextField())
     base = queryset.annotate(
@@ -310,6 +422,17 @@ def export_query(queryset, base_url, *, for_csv):
     query = ExportQuery([], [], "", list(params))
     joins = []
     for index, column in enumerate(COLUMNS):
+        if column.kind == "by_year":
+            joins.append(
+                f'LEFT JOIN ({by_year_table()}) AS money ON money."project_id" = base."export_pk"'
+            )
+            if for_csv:
+                for year in years:
+                    query.cells.append('money."by_year" ->> %s')
+                    query.cell_params.append(financial_year_label(year))
+            else:
+                query.cells.append('money."by_year"')
+            continue
         if not column.linked:
             value, value_params = f'base."export_{column.name}"', ()
             if for_csv and column.kind == "held":
@@ -347,6 +470,8 @@ def json_documents_query(queryset, base_url):
             cell_params.append("\n")
         elif column.kind == "money":
             value = f"{value}::numeric"
+        elif column.kind == "by_year":
+            value = f"COALESCE({value}, '{{}}')"
         cells.append(f'{value} AS "{column.name}"')
     source, order = query.rest.rsplit(" ORDER BY ", 1)
     # Each project after the first starts with the comma that separates it from the last.
@@ -364,14 +489,51 @@ def json_documents_query(queryset, base_url):
 def csv_lines(queryset, base_url):
     """The CSV file in pieces, starting with a byte-order mark so spreadsheets read it as
     UTF-8."""
+    years = years_funded(queryset)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     buffer.write("\ufeff")
-    writer.writerow(NAMES)
+    writer.writerow(header(years))
     yield buffer.getvalue()
     # PostgreSQL writes the rows, quoting as the csv module does.
-    sql, params = export_query(queryset, base_url, for_csv=True).sql()
+    sql, params = export_query(queryset, base_url, for_csv=True, years=years).sql()
     yield from copied(connections[queryset.db], sql, params, "FORMAT csv")
+
+
+def workbook_cells(years):
+    """For each column of a workbook row, what turns the CSV query's text into the cell's
+    value: numbers and money as numbers, the rest as text."""
+    kinds = []
+    for column in COLUMNS:
+        if column.kind == "by_year":
+            kinds += [Decimal] * len(years)
+        else:
+            kinds.append({"number": int, "money": Decimal}.get(column.kind, str))
+    return kinds
+
+
+def fetched(connection, sql, params):
+    """The rows of a query, read through a server-side cursor ROWS_AT_A_TIME at a time."""
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(ROWS_AT_A_TIME):
+                yield from rows
+
+
+def xlsx_pieces_of(queryset, base_url, about):
+    """The workbook: a "Projects" sheet with the CSV file's columns and cells (numbers as
+    numbers), and an "About" sheet."""
+    years = years_funded(queryset)
+    kinds = workbook_cells(years)
+    sql, params = export_query(queryset, base_url, for_csv=True, years=years).sql()
+    rows = (
+        [None if value is None else kind(value) for kind, value in zip(kinds, row, strict=True)]
+        for row in fetched(connections[queryset.db], sql, params)
+    )
+    return xlsx_pieces("Projects", header(years), rows, about)
 
 
 def copied(connection, sql, params, options):

@@ -508,6 +508,43 @@ class ProjectFunding(models.Model):
         return {year: self.amount * weight / weight_total for year, weight in weights.items()}
 
 
+def financial_year_sql(date):
+    """SQL for the financial year a date falls in (portal.money.financial_year_of)."""
+    return f"(EXTRACT(YEAR FROM {date} - INTERVAL '3 months'))::integer"
+
+
+def yearly_shares_sql():
+    """SQL of (project_id, financial_year, amount) rows: every funding line's money by year, as
+    ProjectFunding.yearly_shares spreads it (over the years its settlement and its project
+    share, in proportion to the settlement's allocations in them, evenly without any), for
+    every line in one query."""
+    line, settlement = ProjectFunding._meta.db_table, FundingSettlement._meta.db_table
+    allocation = YearlyAllocation._meta.db_table
+    project = ProjectFunding._meta.get_field("project").related_model._meta.db_table
+    weight = "COALESCE(allocation.amount, 0)"
+    return f"""
+        SELECT line.project_id, year.financial_year,
+            CASE WHEN SUM({weight}) OVER per_line = 0
+                THEN line.amount / COUNT(*) OVER per_line
+                ELSE line.amount * {weight} / SUM({weight}) OVER per_line
+            END AS amount
+        FROM {line} AS line
+        JOIN {settlement} AS settlement ON settlement.id = line.settlement_id
+        JOIN {project} AS project ON project.id = line.project_id
+        CROSS JOIN LATERAL GENERATE_SERIES(
+            GREATEST(settlement.first_year, {financial_year_sql("project.start_date")}),
+            LEAST(
+                settlement.last_year,
+                COALESCE({financial_year_sql("project.end_date")}, settlement.last_year)
+            )
+        ) AS year(financial_year)
+        LEFT JOIN {allocation} AS allocation
+            ON allocation.settlement_id = line.settlement_id
+            AND allocation.financial_year = year.financial_year
+        WINDOW per_line AS (PARTITION BY line.id)
+    """
+
+
 def with_funding_received(boroughs):
     """Annotate authorities with the settlements each receives: `funding_received` and
     `multi_year_funding` (totals), and `multi_year_share` of the total (None without money)."""

@@ -1,0 +1,173 @@
+"""What every download says about itself, and the way every download is answered.
+
+A CSV file has no place for notes (a comment row is not CSV), so each download states its
+licence, source, when it was produced, the filters it was made with and, on a demo copy, that
+its data is fictional, in its HTTP headers, and also in the file wherever the format has room:
+the JSON wrapper's `meta`, the spreadsheet's "About" sheet, the 360Giving package's fields.
+
+Workbooks are written with openpyxl's write-only mode into a temporary file (rows go to disk as
+they come, strings inline), which is then streamed: a worker's memory stays flat whatever the
+download's size.
+"""
+
+import tempfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .downloads import RETRY_AFTER, DownloadPlaces, HeldWhileStreaming, TooManyDownloads
+
+PUBLISHER = "London Integration Projects Portal"
+DEMO_NOTICE = (
+    "Fictional demonstration data: no project, commission, funder or amount in it is real."
+)
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PIECE = 65536  # bytes of a written workbook sent at a time
+
+# Parameters that choose what part of a list a page shows, not which rows it holds.
+NOT_FILTERS = ("page", "page_size")
+
+
+@dataclass
+class About:
+    """What a download says about itself."""
+
+    title: str
+    #: The page of the list it was downloaded from, with its filters.
+    source: str
+    #: The download's own address.
+    url: str
+    #: The filters it was made with: {parameter: [values]}, as the list's address gives them.
+    filters: dict
+    produced_at: object = field(default_factory=timezone.now)
+
+    @classmethod
+    def of(cls, request, *, title, list_url):
+        filters = {name: values for name, values in request.GET.lists() if name not in NOT_FILTERS}
+        query = request.GET.copy()
+        for name in NOT_FILTERS:
+            query.pop(name, None)
+        source = request.build_absolute_uri(list_url)
+        if query:
+            source += "?" + query.urlencode()
+        return cls(title=title, source=source, url=request.build_absolute_uri(), filters=filters)
+
+    @property
+    def licence(self):
+        return settings.OPEN_DATA_LICENCE
+
+    @property
+    def demo(self):
+        return settings.DEMO_NOTICE
+
+    @property
+    def produced(self):
+        return self.produced_at.isoformat(timespec="seconds")
+
+    @property
+    def filter_text(self):
+        """The filters as a query string, or "none"."""
+        query = "&".join(
+            f"{name}={value}" for name, values in self.filters.items() for value in values
+        )
+        return query or "none"
+
+    def as_json(self):
+        """The `meta` of a JSON download."""
+        meta = {
+            "title": self.title,
+            "publisher": PUBLISHER,
+            "licence": self.licence,
+            "source": self.url,
+            "list": self.source,
+            "produced_at": self.produced,
+            "filters": self.filters,
+        }
+        if self.demo:
+            meta["demo"] = DEMO_NOTICE
+        return meta
+
+    def rows(self):
+        """The spreadsheet's "About" sheet: (what, value) rows."""
+        rows = [
+            ("Title", self.title),
+            ("Publisher", PUBLISHER),
+            ("Licence", self.licence["name"]),
+            ("Licence address", self.licence["url"]),
+            ("Source", self.source),
+            ("Downloaded from", self.url),
+            ("Produced", self.produced),
+            ("Filters", self.filter_text),
+        ]
+        if self.demo:
+            rows.insert(0, ("Demo", DEMO_NOTICE))
+        return rows
+
+    def headers(self):
+        """HTTP headers saying the same; their values stay ASCII (the filters as encoded in
+        the address)."""
+        headers = {
+            "Link": f'<{self.licence["url"]}>; rel="license"',
+            "X-Data-Licence": self.licence["name"],
+            "X-Data-Source": self.source,
+            "X-Data-Produced": self.produced,
+            "X-Data-Filters": self.filter_text.encode("ascii", "backslashreplace").decode(),
+        }
+        if self.demo:
+            headers["X-Data-Demo"] = DEMO_NOTICE
+        return headers
+
+    def filename(self, stem, extension):
+        fictional = "-fictional-demo" if self.demo else ""
+        return f"{stem}{fictional}-{timezone.localdate(self.produced_at).isoformat()}.{extension}"
+
+
+def download(request, stream, *, about, stem, extension, content_type, busy_template):
+    """The streamed answer to a download, holding its places (portal/downloads.py) until the
+    stream ends; 429 with Retry-After when none is free. `stream` is called once a place is
+    held."""
+    try:
+        places = DownloadPlaces(request)
+    except TooManyDownloads:
+        response = render(request, busy_template, status=429)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    response = StreamingHttpResponse(
+        HeldWhileStreaming(stream(), places), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{about.filename(stem, extension)}"'
+    for name, value in about.headers().items():
+        response[name] = value
+    return response
+
+
+def spreadsheet_value(value):
+    """A cell's value as a workbook may hold it: text without the control characters XML
+    cannot carry."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def xlsx_pieces(sheet_title, header, rows, about):
+    """A workbook of one sheet of `rows` under `header`, then an "About" sheet, written to a
+    temporary file and sent from it in pieces."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([spreadsheet_value(value) for value in row])
+    about_sheet = workbook.create_sheet("About")
+    about_sheet.append(["About", "Value"])
+    for row in about.rows():
+        about_sheet.append(row)
+    with tempfile.TemporaryFile() as written:
+        workbook.save(written)
+        written.seek(0)
+        while piece := written.read(PIECE):
+            yield piece
