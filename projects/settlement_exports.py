@@ -321,13 +321,17 @@ def grant_rows(settlements):
         "recipient__gss_code",
         "recipient__short_code",
         funder_org_id=funder_org_id(),
-        allocated_by_year=allocations_by_year(),
+        # JSON as text, read by json.loads below: the same whatever the driver makes of JSON.
+        allocated_by_year=Cast(allocations_by_year(), TextField()),
         funded=ArraySubquery(
             published.values(
-                json=JSONObject(
-                    slug="project__slug",
-                    title="project__title",
-                    amount=Cast("amount", TextField()),
+                json=Cast(
+                    JSONObject(
+                        slug="project__slug",
+                        title="project__title",
+                        amount=Cast("amount", TextField()),
+                    ),
+                    TextField(),
                 )
             )
         ),
@@ -368,7 +372,8 @@ def grant(row, themes, urls):
     if row["conditions"].strip():
         description += f" Conditions: {row['conditions'].strip()}"
     url = f"{urls['settlements']}{row['pk']}/"
-    allocations = row["allocated_by_year"] or {}
+    allocations = json.loads(row["allocated_by_year"] or "{}")
+    funded = [json.loads(line) for line in row["funded"]]
     chosen = [themes[pk] for pk in row["theme_ids"] if pk in themes]
     return {
         "id": f"{settings.THREESIXTYGIVING_PREFIX}-settlement-{row['pk']}",
@@ -415,10 +420,10 @@ def grant(row, themes, urls):
                 {
                     "id": line["slug"],
                     "title": line["title"],
-                    "amount": float(Decimal(line["amount"])),
+                    "amount": float(line["amount"]),
                     "url": f"{urls['projects']}{line['slug']}/",
                 }
-                for line in row["funded"]
+                for line in funded
             ],
         },
     }
