@@ -12,6 +12,7 @@ download's size.
 
 import tempfile
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -71,9 +72,9 @@ class About:
 
     @property
     def filter_text(self):
-        """The filters as a query string, or "none"."""
-        query = "&".join(
-            f"{name}={value}" for name, values in self.filters.items() for value in values
+        """The filters as an encoded query string (ASCII, as a header may carry), or "none"."""
+        query = urlencode(
+            [(name, value) for name, values in self.filters.items() for value in values]
         )
         return query or "none"
 
@@ -109,14 +110,13 @@ class About:
         return rows
 
     def headers(self):
-        """HTTP headers saying the same; their values stay ASCII (the filters as encoded in
-        the address)."""
+        """HTTP headers saying the same, in ASCII (the filters as the address encodes them)."""
         headers = {
             "Link": f'<{self.licence["url"]}>; rel="license"',
             "X-Data-Licence": self.licence["name"],
             "X-Data-Source": self.source,
             "X-Data-Produced": self.produced,
-            "X-Data-Filters": self.filter_text.encode("ascii", "backslashreplace").decode(),
+            "X-Data-Filters": self.filter_text,
         }
         if self.demo:
             headers["X-Data-Demo"] = DEMO_NOTICE

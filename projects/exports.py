@@ -80,6 +80,8 @@ class Column:
     description: str
     source: object
     kind: str = "text"
+    #: A value as the JSON download writes it, for the "About the data" page.
+    example: object = None
 
     @property
     def linked(self):
@@ -87,79 +89,121 @@ class Column:
 
 
 COLUMNS = [
-    Column("id", "The project's permanent identifier (its slug).", "slug"),
-    Column("title", "The project's name.", "title"),
-    Column("summary", "One or two sentences about the project.", "summary"),
-    Column("description", "The longer description.", "description"),
-    Column("lead_borough", "The authority that leads the project.", "lead_borough__name"),
+    Column(
+        "id",
+        "The project's permanent identifier (its slug).",
+        "slug",
+        example="befriending-network-hackney",
+    ),
+    Column("title", "The project's name.", "title", example="Befriending Network"),
+    Column(
+        "summary",
+        "One or two sentences about the project.",
+        "summary",
+        example="Volunteers visit older neighbours every week.",
+    ),
+    Column(
+        "description",
+        "The longer description.",
+        "description",
+        example="Trained volunteers visit older residents at home and run weekly lunches.",
+    ),
+    Column(
+        "lead_borough",
+        "The authority that leads the project.",
+        "lead_borough__name",
+        example="Hackney",
+    ),
     Column(
         "lead_borough_gss_code",
         "The lead authority's ONS GSS code (E09000001 to E09000033).",
         "lead_borough__gss_code",
+        example="E09000012",
     ),
     Column(
         "lead_borough_short_code",
         "The lead authority's three-letter code (its 360Giving identifier is GB-LAE- and this "
         "code).",
         "lead_borough__short_code",
+        example="HCK",
     ),
     Column(
         "lead_borough_org_id",
         "The lead authority's organisation identifier (org-id.guide, as 360Giving uses).",
         org_id("lead_borough__short_code"),
+        example="GB-LAE-HCK",
     ),
     Column(
         "partner_boroughs",
         "Other authorities taking part.",
         Linked(Project.partner_boroughs.through, "borough__name"),
         "several",
+        example=["Camden", "Islington"],
     ),
     Column(
         "partner_borough_gss_codes",
         "Their GSS codes.",
         Linked(Project.partner_boroughs.through, "borough__gss_code"),
         "several",
+        example=["E09000007", "E09000019"],
     ),
     Column(
         "partner_borough_org_ids",
         "Their organisation identifiers.",
         Linked(Project.partner_boroughs.through, org_id("borough__short_code")),
         "several",
+        example=["GB-LAE-CMD", "GB-LAE-ISL"],
     ),
     Column(
         "themes",
         "What the project works on.",
         Linked(Project.themes.through, "theme__name"),
         "several",
+        example=["Cohesion", "Isolation and loneliness"],
     ),
     Column(
         "target_groups",
         "Whom it is for.",
         Linked(Project.target_groups.through, "targetgroup__name"),
         "several",
+        example=["Older people"],
     ),
     Column(
         "delivery_partners",
         "Organisations delivering it with the council.",
         "delivery_partners",
         "lines",
+        example=["Silver Threads", "Talking Tables"],
     ),
     Column(
-        "delivery_status", "Planned, active, completed, paused or cancelled.", "delivery_status"
+        "delivery_status",
+        "Planned, active, completed, paused or cancelled.",
+        "delivery_status",
+        example="active",
     ),
-    Column("start_date", "When it starts or started (YYYY-MM-DD).", "start_date", "date"),
-    Column("end_date", "When it ends or ended; empty while ongoing.", "end_date", "date"),
+    Column(
+        "start_date",
+        "When it starts or started (YYYY-MM-DD).",
+        "start_date",
+        "date",
+        example="2024-04-01",
+    ),
+    Column(
+        "end_date", "When it ends or ended; empty while ongoing.", "end_date", "date", example=None
+    ),
     Column(
         "people_reached",
         "How many people it has reached, where known.",
         "people_reached",
         "number",
+        example=250,
     ),
     Column(
         "funding_gbp",
         "Money allocated to it from funding settlements, in pounds.",
         "funding_total",
         "money",
+        example=45000.5,
     ),
     Column(
         "funding_gbp_by_year",
@@ -169,18 +213,26 @@ COLUMNS = [
         "funding_gbp_2024_25 for 2024-25; in JSON an object of years.",
         ByYear(),
         "by_year",
+        example={"2024-25": 20000.5, "2025-26": 25000.0},
     ),
     Column(
         "funders",
         "Who funds it.",
         Linked(ProjectFunding, "settlement__funder__name"),
         "several",
+        example=["Thames Trust"],
     ),
-    Column("commission", "The commission it follows from, if any.", "commission__title"),
+    Column(
+        "commission",
+        "The commission it follows from, if any.",
+        "commission__title",
+        example="Hackney Fairness Commission",
+    ),
     Column(
         "commission_id",
         "The commission's permanent identifier (its address on the portal).",
         "commission__slug",
+        example="hackney-fairness-commission",
     ),
     Column(
         "recommendations",
@@ -196,15 +248,43 @@ COLUMNS = [
             ),
         ),
         "several",
+        example=["hackney-fairness-commission-r3"],
     ),
-    Column("outcomes", "What it has achieved.", "outcomes"),
-    Column("evaluation_url", "A link to an evaluation, if published.", "evaluation_url"),
-    Column("contact_name", "Its public contact.", "contact_name"),
-    Column("contact_email", "Its public contact's email address.", "contact_email"),
     Column(
-        "published_at", "When it was first published on the portal.", "published_at", "datetime"
+        "outcomes",
+        "What it has achieved.",
+        "outcomes",
+        example="Fewer residents report feeling lonely.",
     ),
-    Column("updated_at", "When its record last changed.", "updated_at", "datetime"),
+    Column(
+        "evaluation_url",
+        "A link to an evaluation, if published.",
+        "evaluation_url",
+        example="https://example.org/evaluation",
+    ),
+    Column(
+        "contact_name", "Its public contact.", "contact_name", example="Community engagement team"
+    ),
+    Column(
+        "contact_email",
+        "Its public contact's email address.",
+        "contact_email",
+        example="community@example.org",
+    ),
+    Column(
+        "published_at",
+        "When it was first published on the portal.",
+        "published_at",
+        "datetime",
+        example="2025-06-30T23:15:07+00:00",
+    ),
+    Column(
+        "updated_at",
+        "When its record last changed.",
+        "updated_at",
+        "datetime",
+        example="2025-09-01T10:00:00+00:00",
+    ),
     *(
         Column(
             facet.name,
@@ -215,7 +295,13 @@ COLUMNS = [
         for facet in FACETS
         if not facet.columns
     ),
-    Column("url", "Its permanent address on the portal.", None, "url"),
+    Column(
+        "url",
+        "Its permanent address on the portal.",
+        None,
+        "url",
+        example="https://portal.example.org/projects/befriending-network-hackney/",
+    ),
 ]
 NAMES = [column.name for column in COLUMNS]
 

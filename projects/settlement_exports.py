@@ -112,26 +112,47 @@ def own_identifier(kind, slug):
 
 
 COLUMNS = [
-    Column("id", "The settlement's permanent identifier on the portal.", "pk", "number"),
-    Column("funder", "Who settles the money.", "funder__name"),
+    Column(
+        "id", "The settlement's permanent identifier on the portal.", "pk", "number", example=42
+    ),
+    Column("funder", "Who settles the money.", "funder__name", example="Thames Trust"),
     Column(
         "funder_org_id",
         "The funder's organisation identifier (org-id.guide), or one under the portal's "
         "360Giving prefix where it has none.",
         funder_org_id(),
+        example="GB-CHC-1234567",
     ),
-    Column("funder_kind", "The kind of funder (its value, such as trust).", "funder__kind"),
-    Column("programme", "The funder's programme.", "programme"),
-    Column("recipient", "The authority that receives it.", "recipient__name"),
-    Column("recipient_gss_code", "The recipient's ONS GSS code.", "recipient__gss_code"),
+    Column(
+        "funder_kind",
+        "The kind of funder (its value, such as trust).",
+        "funder__kind",
+        example="trust",
+    ),
+    Column("programme", "The funder's programme.", "programme", example="Connected Communities"),
+    Column("recipient", "The authority that receives it.", "recipient__name", example="Hackney"),
+    Column(
+        "recipient_gss_code",
+        "The recipient's ONS GSS code.",
+        "recipient__gss_code",
+        example="E09000012",
+    ),
     Column(
         "recipient_org_id",
         "The recipient's organisation identifier (GB-LAE- and its three-letter code).",
         org_id("recipient__short_code"),
+        example="GB-LAE-HCK",
     ),
-    Column("total_gbp", "The settlement's total, in pounds.", "total_amount", "money"),
-    Column("first_year", "Its first financial year (2024-25).", year_label("first_year")),
-    Column("last_year", "Its last financial year.", year_label("last_year")),
+    Column(
+        "total_gbp", "The settlement's total, in pounds.", "total_amount", "money", example=90000.0
+    ),
+    Column(
+        "first_year",
+        "Its first financial year (2024-25).",
+        year_label("first_year"),
+        example="2024-25",
+    ),
+    Column("last_year", "Its last financial year.", year_label("last_year"), example="2026-27"),
     Column(
         "multi_year",
         "yes when it pays in more than one financial year, else no.",
@@ -140,29 +161,56 @@ COLUMNS = [
             default=Value("no"),
             output_field=TextField(),
         ),
+        example="yes",
     ),
     Column(
         "restrictions",
         "Its restrictions level: unrestricted, light-touch, ring-fenced or heavily-restricted.",
         "restrictions",
+        example="light-touch",
     ),
-    Column("conditions", "What the funder requires.", "conditions"),
-    Column("awarded_on", "When it was awarded (YYYY-MM-DD).", "awarded_on", "date"),
+    Column(
+        "conditions",
+        "What the funder requires.",
+        "conditions",
+        example="A yearly report on outcomes.",
+    ),
+    Column(
+        "awarded_on",
+        "When it was awarded (YYYY-MM-DD).",
+        "awarded_on",
+        "date",
+        example="2024-02-01",
+    ),
     Column(
         "allocations_gbp_by_year",
         "Its yearly allocations, in pounds. In CSV and XLSX a column per year, named "
         "allocation_gbp_2024_25 for 2024-25; in JSON an object of years.",
         allocations_by_year(),
         "by_year",
+        example={"2024-25": 30000.0, "2025-26": 30000.0, "2026-27": 30000.0},
     ),
     Column(
         "projects",
         "The permanent identifiers of the published projects it funds.",
         ArraySubquery(published_lines().values("project__slug")),
         "several",
+        example=["befriending-network-hackney"],
     ),
-    Column("updated_at", "When its record last changed.", "updated_at", "datetime"),
-    Column("url", "Its permanent address on the portal.", None, "url"),
+    Column(
+        "updated_at",
+        "When its record last changed.",
+        "updated_at",
+        "datetime",
+        example="2025-09-01T10:00:00+00:00",
+    ),
+    Column(
+        "url",
+        "Its permanent address on the portal.",
+        None,
+        "url",
+        example="https://portal.example.org/settlements/42/",
+    ),
 ]
 
 

@@ -115,7 +115,11 @@ class SettlementListView(FilteredListView):
         return FundingSettlement.objects.select_related("funder", "recipient")
 
     def get_results(self, filterset):
-        return {**super().get_results(filterset), "funding": filterset.qs.summary()}
+        return {
+            **super().get_results(filterset),
+            "funding": filterset.qs.summary(),
+            "export_query": filterset.query_without(),
+        }
 
 
 class SettlementDetailView(SharedPageMixin, TemplateView):
