@@ -40,13 +40,13 @@ from portal.open_data import DEMO_NOTICE, PUBLISHER, xlsx_pieces
 from .exports import (
     CSV_LIST,
     Column,
-    FormulaSafe,
     ISODate,
     ISODateTime,
     Pounds,
     copied,
     expression,
     fetched,
+    formula_safe,
     org_id,
 )
 from .models import Project, ProjectFunding, Theme, YearlyAllocation
@@ -236,69 +236,70 @@ def years_allocated(settlements):
     return list(range(bounds["first"], bounds["last"] + 1))
 
 
-class Element(Func):
-    """One key's value of a JSON object, as text."""
-
-    output_field = TextField()
-
-    def __init__(self, value, key):
-        super().__init__(value)
-        self.key = key
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} ->> %s)", (*params, self.key)
-
-
-def cells(column, base_url, *, for_csv, years):
-    """{alias: expression} of one column's cells: a cell per year for money by year in CSV."""
+def value_of(column, base_url, *, for_csv):
+    """The expression of one column's value, formatted as the download writes it, except for
+    what the query around it does once per value (protection against formulas, the years of
+    money by year): a subquery inside those would run once for each time it is named."""
     if column.kind == "url":
-        page = Concat(
+        return Concat(
             Value(base_url), Cast("pk", TextField()), Value("/"), output_field=TextField()
         )
-        return {column.name: page}
     value = expression(column.source)
-    if column.kind == "by_year":
-        if not for_csv:
-            empty = Func(value, template="COALESCE(%(expressions)s, '{}'::json)")
-            return {column.name: empty}
-        return {
-            allocation_column(year): Element(value, financial_year_label(year)) for year in years
-        }
-    if column.kind == "several":
-        if not for_csv:
-            return {column.name: value}
-        value = Func(value, Value(CSV_LIST), function="ARRAY_TO_STRING", output_field=TextField())
-        return {column.name: FormulaSafe(value)}
+    if column.kind == "several" and for_csv:
+        return Func(value, Value(CSV_LIST), function="ARRAY_TO_STRING", output_field=TextField())
     if column.kind == "date":
-        return {column.name: ISODate(value)}
+        return ISODate(value)
     if column.kind == "datetime":
-        return {column.name: ISODateTime(value)}
+        return ISODateTime(value)
     if column.kind == "money":
         if for_csv:
-            return {column.name: Pounds(value)}
+            return Pounds(value)
         # A number to the penny: JSON writes it exactly, as PostgreSQL holds it.
-        return {column.name: Func(value, 2, function="ROUND", output_field=DecimalField())}
-    if column.kind == "number":
-        return {column.name: Cast(value, TextField()) if for_csv else value}
-    return {column.name: FormulaSafe(value) if for_csv else value}
+        return Func(value, 2, function="ROUND", output_field=DecimalField())
+    if column.kind == "number" and for_csv:
+        return Cast(value, TextField())
+    return value
+
+
+def cells_of(column, *, for_csv, years):
+    """[(SQL, parameters)] of the cells of one column, from the value the inner query named
+    row."export_<name>": a cell per year for money by year in CSV, text made safe for
+    spreadsheets."""
+    value = f'row."export_{column.name}"'
+    if column.kind == "by_year":
+        if not for_csv:
+            return [(f"COALESCE({value}, '{{}}'::json)", [])]
+        return [(f"{value} ->> %s", [financial_year_label(year)]) for year in years]
+    if for_csv and column.kind in ("text", "several"):
+        sql, params = formula_safe(value, ())
+        return [(sql, list(params))]
+    return [(value, [])]
 
 
 def rows_query(settlements, base_url, *, for_csv, years=()):
-    """SQL and parameters of one row of cells per settlement, named by the columns, in the
-    list's order, with its position (`export_position`)."""
-    named = {}
-    for column in COLUMNS:
-        named.update(cells(column, base_url, for_csv=for_csv, years=years))
+    """SQL and parameters of one row of cells per settlement in the list's order, each named
+    as its column (in CSV, money by year as one cell per year), and with its `position`."""
+    values = {
+        f"export_{column.name}": value_of(column, base_url, for_csv=for_csv) for column in COLUMNS
+    }
     ordering = settlements.query.order_by or settlements.model._meta.ordering
     order = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in ordering]
-    aliased = {f"export_{name}": value for name, value in named.items()}
     rows = settlements.annotate(
-        **aliased, export_position=Window(RowNumber(), order_by=order)
-    ).values(*aliased, "export_position")
-    sql, params = rows.query.sql_with_params()
-    selected = ", ".join(f'row."export_{name}" AS "{name}"' for name in named)
-    return selected, f"FROM ({sql}) AS row", params
+        **values, export_position=Window(RowNumber(), order_by=order)
+    ).values(*values, "export_position")
+    inner, inner_params = rows.query.sql_with_params()
+    selected, params = ['row."export_position" AS position'], []
+    for column in COLUMNS:
+        cells = cells_of(column, for_csv=for_csv, years=years)
+        names = (
+            [allocation_column(year) for year in years]
+            if for_csv and column.kind == "by_year"
+            else [column.name]
+        )
+        for (sql, cell_params), name in zip(cells, names, strict=True):
+            selected.append(f'{sql} AS "{name}"')
+            params += cell_params
+    return f"SELECT {', '.join(selected)} FROM ({inner}) AS row", [*params, *inner_params]
 
 
 def csv_lines(settlements, base_url):
@@ -307,24 +308,29 @@ def csv_lines(settlements, base_url):
     buffer.write("\ufeff")
     csv.writer(buffer, lineterminator="\n").writerow(header(years))
     yield buffer.getvalue()
-    selected, source, params = rows_query(settlements, base_url, for_csv=True, years=years)
-    sql = f'SELECT {selected} {source} ORDER BY row."export_position"'
-    yield from copied(connections[settlements.db], sql, params, "FORMAT csv")
+    sql, params = rows_query(settlements, base_url, for_csv=True, years=years)
+    names = ", ".join(f'"{name}"' for name in header(years))
+    yield from copied(
+        connections[settlements.db],
+        f"SELECT {names} FROM ({sql}) AS cells ORDER BY position",
+        params,
+        "FORMAT csv",
+    )
 
 
 def json_chunks(settlements, base_url, meta):
     """A JSON document {"meta": ..., "settlements": [...]}, money as numbers, lists as lists."""
     yield '{"meta": ' + json.dumps(meta, default=str) + ', "settlements": [\n'
-    selected, source, params = rows_query(settlements, base_url, for_csv=False)
+    sql, params = rows_query(settlements, base_url, for_csv=False)
     names = ", ".join(f'"{c.name}"' for c in COLUMNS)
     # Each settlement after the first starts with the comma that separates it from the last.
-    sql = (
-        "SELECT CASE WHEN position > 1 THEN ',' ELSE '' END || ROW_TO_JSON(settlement)::text "
-        f'FROM (SELECT row."export_position" AS position, {selected} {source}) AS cells '
-        f"CROSS JOIN LATERAL (SELECT {names}) AS settlement ORDER BY position"
-    )
     yield from copied(
-        connections[settlements.db], sql, params, "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'"
+        connections[settlements.db],
+        "SELECT CASE WHEN position > 1 THEN ',' ELSE '' END || ROW_TO_JSON(settlement)::text "
+        f"FROM ({sql}) AS cells CROSS JOIN LATERAL (SELECT {names}) AS settlement "
+        "ORDER BY position",
+        params,
+        "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'",
     )
     yield "\n]}\n"
 
@@ -337,11 +343,15 @@ def xlsx_pieces_of(settlements, base_url, about):
             kinds += [Decimal] * len(years)
         else:
             kinds.append({"number": int, "money": Decimal}.get(column.kind, str))
-    selected, source, params = rows_query(settlements, base_url, for_csv=True, years=years)
-    sql = f'SELECT {selected} {source} ORDER BY row."export_position"'
+    sql, params = rows_query(settlements, base_url, for_csv=True, years=years)
+    names = ", ".join(f'"{name}"' for name in header(years))
     rows = (
         [None if value is None else kind(value) for kind, value in zip(kinds, row, strict=True)]
-        for row in fetched(connections[settlements.db], sql, params)
+        for row in fetched(
+            connections[settlements.db],
+            f"SELECT {names} FROM ({sql}) AS cells ORDER BY position",
+            params,
+        )
     )
     return xlsx_pieces("Settlements", header(years), rows, about)
 
