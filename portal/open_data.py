@@ -5,14 +5,17 @@ licence, source, when it was produced, the filters it was made with and, on a de
 its data is fictional, in its HTTP headers, and also in the file wherever the format has room:
 the JSON wrapper's `meta`, the spreadsheet's "About" sheet, the 360Giving package's fields.
 
-Workbooks are written with openpyxl's write-only mode into a temporary file (rows go to disk as
-they come, strings inline), which is then streamed: a worker's memory stays flat whatever the
-download's size.
+A workbook is streamed as it is zipped, its rows written into its sheet as they come from the
+database: a worker's memory stays flat whatever the download's size.
 """
 
-import tempfile
+import io
+import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import chain
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -20,6 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from .downloads import RETRY_AFTER, DownloadPlaces, HeldWhileStreaming, TooManyDownloads
 
@@ -28,7 +32,8 @@ DEMO_NOTICE = (
     "Fictional demonstration data: no project, commission, funder or amount in it is real."
 )
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PIECE = 65536  # bytes of a written workbook sent at a time
+PIECE = 65536  # bytes of a workbook's rows written before what is zipped is sent
+ROWS_SHEET = "xl/worksheets/sheet1.xml"  # the first sheet's part in a workbook openpyxl makes
 
 # Parameters that choose what part of a list a page shows, not which rows it holds.
 NOT_FILTERS = ("page", "page_size")
@@ -146,28 +151,80 @@ def download(request, stream, *, about, stem, extension, content_type, busy_temp
     return response
 
 
-def spreadsheet_value(value):
-    """A cell's value as a workbook may hold it: text without the control characters XML
-    cannot carry."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+class Drained:
+    """What a zip file writes, kept until taken: a file that cannot seek, so that zipfile
+    writes the archive in one pass, as it goes."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def cell_xml(reference, value):
+    """A worksheet cell: a number, or text held in the cell itself (never a formula), without
+    the control characters XML cannot carry."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def sheet_rows_xml(header, rows):
+    """The worksheet's rows as XML, a row at a time, the header first."""
+    letters = [get_column_letter(index) for index in range(1, len(header) + 1)]
+    for number, row in enumerate(chain([header], rows), start=1):
+        cells = "".join(
+            cell_xml(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True)
+        )
+        yield f'<row r="{number}">{cells}</row>'
 
 
 def xlsx_pieces(sheet_title, header, rows, about):
-    """A workbook of one sheet of `rows` under `header`, then an "About" sheet, written to a
-    temporary file and sent from it in pieces."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([spreadsheet_value(value) for value in row])
-    about_sheet = workbook.create_sheet("About")
+    """A workbook of one sheet of `rows` under `header`, then an "About" sheet, streamed as it
+    is zipped. openpyxl makes the workbook with the sheet left empty (every part but the
+    sheet's rows); the rows are written into that sheet's XML as they come from the database.
+    """
+    skeleton = Workbook(write_only=True)
+    skeleton.create_sheet(sheet_title)
+    about_sheet = skeleton.create_sheet("About")
     about_sheet.append(["About", "Value"])
     for row in about.rows():
         about_sheet.append(row)
-    with tempfile.TemporaryFile() as written:
-        workbook.save(written)
-        written.seek(0)
-        while piece := written.read(PIECE):
-            yield piece
+    made = io.BytesIO()
+    skeleton.save(made)
+    drained = Drained()
+    with (
+        zipfile.ZipFile(made) as parts,
+        zipfile.ZipFile(drained, "w", zipfile.ZIP_DEFLATED) as xlsx,
+    ):
+        for part in parts.infolist():
+            content = parts.read(part)
+            if part.filename != ROWS_SHEET:
+                xlsx.writestr(part.filename, content)
+                continue
+            before, after = content.decode().split("<sheetData></sheetData>")
+            with xlsx.open(part.filename, "w", force_zip64=True) as sheet:
+                sheet.write(f"{before}<sheetData>".encode())
+                written = 0
+                for row_xml in sheet_rows_xml(header, rows):
+                    data = row_xml.encode()
+                    sheet.write(data)
+                    written += len(data)
+                    if written >= PIECE:
+                        written = 0
+                        yield drained.take()
+                sheet.write(f"</sheetData>{after}".encode())
+            yield drained.take()
+    yield drained.take()
