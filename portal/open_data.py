@@ -132,14 +132,15 @@ class About:
         return f"{stem}{fictional}-{timezone.localdate(self.produced_at).isoformat()}.{extension}"
 
 
-def download(request, stream, *, about, stem, extension, content_type, busy_template):
+def download(request, stream, *, about, stem, extension, content_type, busy_template, list_name):
     """The streamed answer to a download, holding its places (portal/downloads.py) until the
-    stream ends; 429 with Retry-After when none is free. `stream` is called once a place is
-    held."""
+    stream ends; 429 with Retry-After when none is free, on a page leading back to the list.
+    `stream` is called once a place is held."""
     try:
         places = DownloadPlaces(request)
     except TooManyDownloads:
-        response = render(request, busy_template, status=429)
+        back = {"list_url": about.source, "list_name": list_name}
+        response = render(request, busy_template, back, status=429)
         response["Retry-After"] = str(RETRY_AFTER)
         return response
     response = StreamingHttpResponse(

@@ -231,6 +231,17 @@ def test_settlement_downloads_with_bad_filters_explain_the_errors(client, catalo
     assert "Financial year must be a year, like 2024" in response.text
 
 
+def test_a_busy_settlements_download_leads_back_to_the_settlements(client, catalogue, settings):
+    settings.DOWNLOADS_AT_ONCE = 0
+    response = client.get("/settlements/export.xlsx?funder=thames-trust")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "30"
+    assert (
+        'href="http://testserver/settlements/?funder=thames-trust">Go back to the settlements'
+        in (response.text)
+    )
+
+
 # Settlements as CSV, JSON and XLSX -------------------------------------------------------------
 
 

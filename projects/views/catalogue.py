@@ -204,6 +204,7 @@ class ProjectExportView(View):
             extension=self.extension,
             content_type=self.content_type,
             busy_template="projects/downloads_busy.html",
+            list_name="projects",
         )
 
 

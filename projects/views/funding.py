@@ -179,6 +179,7 @@ class SettlementExportView(View):
             extension=self.extension,
             content_type=self.content_type,
             busy_template="projects/downloads_busy.html",
+            list_name="settlements",
         )
 
     def refusal(self, request, settlements):
