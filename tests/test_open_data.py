@@ -2,9 +2,11 @@
 XLSX; the projects' workbook and its new columns; what every download says about itself."""
 
 import csv
+import html
 import io
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -475,3 +477,11 @@ def test_the_about_page_documents_each_download_with_dataset_metadata(client):
     urls = {d["contentUrl"] for s in dataset["dataset"] for d in s["distribution"]}
     assert urls == {f"http://testserver{path}" for path in DOWNLOADS}
     assert "Open Government Licence v3.0" in page.text
+
+
+def test_the_about_pages_example_grant_is_valid_360giving(client, package_validator):
+    page = client.get("/about/data/").text
+    example = re.search(r'aria-label="Example 360Giving grant"><code>(.*?)</code>', page, re.S)
+    grant = json.loads(html.unescape(example.group(1)))
+    assert_valid(package_validator, {"grants": [grant]})
+    assert grant["recipientOrganization"] == [{"id": "GB-LAE-HCK", "name": "Hackney"}]
