@@ -7,11 +7,13 @@ import io
 import json
 import os
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.http import StreamingHttpResponse
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
@@ -485,3 +487,23 @@ def test_the_about_pages_example_grant_is_valid_360giving(client, package_valida
     grant = json.loads(html.unescape(example.group(1)))
     assert_valid(package_validator, {"grants": [grant]})
     assert grant["recipientOrganization"] == [{"id": "GB-LAE-HCK", "name": "Hackney"}]
+
+
+def test_a_database_failure_part_way_ends_a_workbook_as_failed(client, catalogue, monkeypatch):
+    """As for the CSV and JSON files: the client sees a failed download, never a workbook that
+    looks complete."""
+
+    def fetched_then_lost(connection, sql, params):
+        yield from [["first"] * 200] * 400
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(exports, "fetched", fetched_then_lost)
+    monkeypatch.setattr(exports, "workbook_cells", lambda years: [str] * 200)
+    monkeypatch.setattr(exports, "header", lambda years: [f"c{n}" for n in range(200)])
+    response = client.get("/projects/export.xlsx")
+    received = []
+    with pytest.raises(OperationalError):
+        received.extend(response.streaming_content)
+    assert received  # rows were already on their way
+    with pytest.raises(zipfile.BadZipFile):
+        zipfile.ZipFile(io.BytesIO(b"".join(received)))
