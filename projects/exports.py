@@ -23,7 +23,7 @@ from portal.open_data import xlsx_pieces
 
 from .facet_keys import FACETS, facet_key
 from .models import Project, ProjectFunding, ProjectRecommendation
-from .models.funding import yearly_shares_sql
+from .models.funding import funding_lines_sql, shared_years_sql, yearly_shares_sql
 
 CSV_LIST = "; "  # joins a list's values in a CSV cell
 PIECE = 65536  # bytes of COPY output gathered into one piece of the response
@@ -320,14 +320,15 @@ def header(years):
 def years_funded(queryset):
     """The financial years, first to last, in which any of `queryset`'s projects has money."""
     projects, params = queryset.order_by().values("pk").query.sql_with_params()
+    first, last = shared_years_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            f"SELECT MIN(financial_year), MAX(financial_year) FROM ({yearly_shares_sql()}) AS s "
-            f"WHERE project_id IN ({projects})",
+            f"SELECT MIN({first}), MAX({last}) FROM {funding_lines_sql()} "
+            f"WHERE {first} <= {last} AND line.project_id IN ({projects})",
             params,
         )
-        first, last = cursor.fetchone()
-    return list(range(first, last + 1)) if first is not None else []
+        first_year, last_year = cursor.fetchone()
+    return list(range(first_year, last_year + 1)) if first_year is not None else []
 
 
 # Cells, written by the database --------------------------------------------------------------
@@ -467,40 +468,29 @@ class ExportQuery:
         return f"SELECT {', '.join(self.cells)} {self.rest}", [*self.cell_params, *self.params]
 
 
-def by_year_table(years=None):
-    """SQL and parameters of a derived table of each project's money in each financial year,
-    to the penny: (project_id, by_year), a JSON object {"2024-25": 1250.5, ...} in the order of
-    the years, or for CSV (project_id, year0, year1, ...), a cell of text for each of `years`
-    (a sum filtered by year costs less than looking each year up in an object)."""
-    shares = f"({yearly_shares_sql()}) AS shares"
-    if years is not None:
-        cells = ", ".join(
-            f'ROUND(SUM(amount) FILTER (WHERE financial_year = %s), 2)::text AS "year{index}"'
-            for index in range(len(years))
-        )
-        return f"SELECT project_id, {cells} FROM {shares} GROUP BY project_id", list(years)
-    return (
-        f"""
-        SELECT project_id, JSON_OBJECT_AGG(label, amount ORDER BY financial_year) AS by_year
-        FROM (
-            SELECT project_id, financial_year,
-                financial_year::text || '-' || LPAD(MOD(financial_year + 1, 100)::text, 2, '0')
-                    AS label,
-                ROUND(SUM(amount), 2) AS amount
-            FROM {shares}
-            GROUP BY project_id, financial_year
-        ) AS yearly
-        GROUP BY project_id
-        """,
-        [],
-    )
+def by_year_table(years, *, for_csv):
+    """SQL and parameters of a derived table of each project's money in each of `years` (every
+    year any of the exported projects has money in), to the penny, in one pass over the yearly
+    shares: for CSV (project_id, year0, year1, ...), a cell of text for each year; for JSON
+    (project_id, by_year), an object of the years it has money in, {"2024-25": 1250.5, ...}."""
+    shares_sql, shares_params = yearly_shares_sql(years[0], years[-1])
+    sums = [("ROUND(SUM(amount) FILTER (WHERE financial_year = %s), 2)", [year]) for year in years]
+    if for_csv:
+        cells = ", ".join(f'{sql}::text AS "year{index}"' for index, (sql, _) in enumerate(sums))
+        params = [param for _, year_params in sums for param in year_params]
+    else:
+        pairs = ", ".join(f"%s, {sql}" for sql, _ in sums)
+        cells = f"JSON_STRIP_NULLS(JSON_BUILD_OBJECT({pairs})) AS by_year"
+        params = [param for year in years for param in (financial_year_label(year), year)]
+    sql = f"SELECT project_id, {cells} FROM ({shares_sql}) AS shares GROUP BY project_id"
+    return sql, [*params, *shares_params]
 
 
 def export_query(queryset, base_url, *, for_csv, years=()):
     """One query for the cells of `queryset`'s rows, in its order: its own columns, plus each
     linked column aggregated once per project over its whole link table and joined on (as
-    JSON arrays unless `for_csv`), and the money by year (a cell for each of `years` if
-    `for_csv`, else a JSON object).
+    JSON arrays unless `for_csv`), and the money in each of `years` (years_funded: a cell for
+    each if `for_csv`, else a JSON object).
 
     Aggregating each link table in one pass is several times faster than a subquery per
     project.
@@ -521,9 +511,11 @@ def export_query(queryset, base_url, *, for_csv, years=()):
     joins = []
     for index, column in enumerate(COLUMNS):
         if column.kind == "by_year":
-            if for_csv and not years:  # no project has money: no column to fill
+            if not years:  # no project has money in any year
+                if not for_csv:
+                    query.cells.append("NULL::json")
                 continue
-            money_sql, money_params = by_year_table(years if for_csv else None)
+            money_sql, money_params = by_year_table(years, for_csv=for_csv)
             joins.append(
                 f'LEFT JOIN ({money_sql}) AS money ON money."project_id" = base."export_pk"'
             )
@@ -554,11 +546,11 @@ def export_query(queryset, base_url, *, for_csv, years=()):
     return query
 
 
-def json_documents_query(queryset, base_url):
+def json_documents_query(queryset, base_url, years):
     """The same query, writing each project as a JSON object, lists as arrays and money as
     numbers. ROW_TO_JSON over a row of named cells is quicker than JSON_BUILD_OBJECT,
     which looks up how to write each of its arguments anew for every project."""
-    query = export_query(queryset, base_url, for_csv=False)
+    query = export_query(queryset, base_url, for_csv=False, years=years)
     cells, cell_params = [], []
     for column, value in zip(COLUMNS, query.cells, strict=True):
         if column.linked:
@@ -571,7 +563,7 @@ def json_documents_query(queryset, base_url):
         elif column.kind == "money":
             value = f"{value}::numeric"
         elif column.kind == "by_year":
-            value = f"COALESCE({value}, '{{}}')"
+            value = f"COALESCE({value}, '{{}}'::json)"
         cells.append(f'{value} AS "{column.name}"')
     source, order = query.rest.rsplit(" ORDER BY ", 1)
     # Each project after the first starts with the comma that separates it from the last.
@@ -662,7 +654,7 @@ def json_chunks(queryset, base_url, meta):
     # delimiter and quote character that JSON always escapes, so nothing is quoted.
     yield from copied(
         connections[queryset.db],
-        *json_documents_query(queryset, base_url),
+        *json_documents_query(queryset, base_url, years_funded(queryset)),
         "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'",
     )
     yield "\n]}\n"
