@@ -315,6 +315,14 @@ X_FRAME_OPTIONS = "DENY"
 # A banner on every page saying the catalogue is fictional demo data (the local demo sets it).
 DEMO_NOTICE = env.bool("DJANGO_DEMO", default=False)
 
+# What every download states it is published under, and the 360Giving prefix of the identifiers
+# the portal gives settlements (and funders without one of their own) in its 360Giving file.
+OPEN_DATA_LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+THREESIXTYGIVING_PREFIX = env.str("DJANGO_360GIVING_PREFIX", default="360G-londonintegration")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -61,7 +61,12 @@ def public_pages():
         f"/commissions/{Commission.objects.order_by('pk').first().slug}/",
         "/funders/",
         f"/funders/{Funder.objects.order_by('pk').first().slug}/",
+        "/projects/export.xlsx",
         "/settlements/",
+        "/settlements/export.csv",
+        "/settlements/export.json",
+        "/settlements/export.xlsx",
+        "/settlements/360giving.json",
         f"/settlements/{FundingSettlement.objects.order_by('pk').first().pk}/",
         "/themes/",
         f"/themes/{Theme.objects.order_by('pk').first().slug}/",
@@ -75,6 +80,8 @@ def parameters_read(client, address):
     feed, its list's)."""
     if address.startswith(("/projects/export", "/projects/feed")):
         address = "/projects/"
+    elif address.startswith(("/settlements/export", "/settlements/360giving")):
+        address = "/settlements/"
     page = client.get(address).content.decode()
     names = set(re.findall(r'name="([a-z_]+)"', page))
     names |= set(re.findall(r"[?&;]([a-z_]+)=", page.replace("&amp;", "&")))

@@ -533,6 +533,70 @@ class ProjectFunding(models.Model):
         return {year: self.amount * weight / weight_total for year, weight in weights.items()}
 
 
+def financial_year_sql(date):
+    """SQL for the financial year a date falls in (portal.money.financial_year_of)."""
+    return f"(EXTRACT(YEAR FROM {date} - INTERVAL '3 months'))::integer"
+
+
+def shared_years_sql():
+    """SQL for the first and last financial year a funding line `line` of settlement
+    `settlement` to project `project` spends its money in (ProjectFunding.shared_years); the
+    first is after the last when they share none."""
+    first = f"GREATEST(settlement.first_year, {financial_year_sql('project.start_date')})"
+    last = (
+        f"LEAST(settlement.last_year, "
+        f"COALESCE({financial_year_sql('project.end_date')}, settlement.last_year))"
+    )
+    return first, last
+
+
+def funding_lines_sql():
+    """The FROM clause of funding lines with their settlement and project."""
+    line, settlement = ProjectFunding._meta.db_table, FundingSettlement._meta.db_table
+    project = ProjectFunding._meta.get_field("project").related_model._meta.db_table
+    return f"""
+        {line} AS line
+        JOIN {settlement} AS settlement ON settlement.id = line.settlement_id
+        JOIN {project} AS project ON project.id = line.project_id
+    """
+
+
+def yearly_shares_sql(first_year, last_year):
+    """SQL and parameters of (project_id, financial_year, amount) rows: every funding line's
+    money in each of the financial years first_year to last_year, as
+    ProjectFunding.yearly_shares spreads it (over the years its settlement and its project
+    share, in proportion to the settlement's allocations in them, evenly without any), for
+    every line in one query. Lines must share no year outside first_year to last_year.
+
+    The years are a series known before the query runs, which PostgreSQL counts as it plans:
+    it takes a series of each line's own years for a thousand rows, and plans the rest of an
+    export for a hundred million."""
+    allocation = YearlyAllocation._meta.db_table
+    first, last = shared_years_sql()
+    weight = "COALESCE(allocation.amount, 0)"
+    sql = f"""
+        SELECT line.project_id, year.financial_year,
+            CASE WHEN SUM({weight}) OVER per_line = 0
+                THEN line.amount / COUNT(*) OVER per_line
+                ELSE line.amount * {weight} / SUM({weight}) OVER per_line
+            END AS amount
+        FROM (
+            -- OFFSET 0 keeps each line's years worked out before the series is joined.
+            SELECT line.id, line.project_id, line.settlement_id, line.amount,
+                {first} AS first_year, {last} AS last_year
+            FROM {funding_lines_sql()}
+            OFFSET 0
+        ) AS line
+        JOIN GENERATE_SERIES(%s::integer, %s::integer) AS year(financial_year)
+            ON year.financial_year BETWEEN line.first_year AND line.last_year
+        LEFT JOIN {allocation} AS allocation
+            ON allocation.settlement_id = line.settlement_id
+            AND allocation.financial_year = year.financial_year
+        WINDOW per_line AS (PARTITION BY line.id)
+    """
+    return sql, [first_year, last_year]
+
+
 def with_funding_received(boroughs):
     """Annotate authorities with the settlements each receives: `funding_received` and
     `multi_year_funding` (totals), and `multi_year_share` of the total (None without money)."""

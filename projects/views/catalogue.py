@@ -1,20 +1,20 @@
 """The researchers' catalogue of published projects: the filtered list, each project's page,
-projects side by side, and the list as CSV and JSON downloads."""
+projects side by side, and the list as CSV, JSON and XLSX downloads."""
 
 import json
 from collections import defaultdict
 
 from django.conf import settings
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal.downloads import RETRY_AFTER, DownloadPlaces, HeldWhileStreaming, TooManyDownloads
 from portal.lists import FilteredListView, page_of
 from portal.money import financial_year_label
+from portal.open_data import XLSX_CONTENT_TYPE, About, download
 
 from .. import exports
 from ..facets import counts, facet_rows, facets, valid_filters
@@ -185,7 +185,7 @@ class ProjectCompareView(SharedPageMixin, TemplateView):
 
 class ProjectExportView(View):
     """The filtered list of published projects as a streamed download, while a place is free
-    (portal/downloads.py); otherwise 429, saying when to try again."""
+    (portal/open_data.py); otherwise 429, saying when to try again."""
 
     content_type = ""
     extension = ""
@@ -194,29 +194,27 @@ class ProjectExportView(View):
         filterset = ProjectFilterSet(request.GET, queryset=published_projects())
         if not filterset.is_valid():  # the list's page, with its error summary and status 400
             return ProjectListView.as_view()(request)
-        try:
-            places = DownloadPlaces(request)
-        except TooManyDownloads:
-            response = render(request, "projects/downloads_busy.html", status=429)
-            response["Retry-After"] = str(RETRY_AFTER)
-            return response
+        about = About.of(
+            request, title="London integration projects", list_url=reverse("projects:list")
+        )
         base_url = request.build_absolute_uri("/projects/")
-        response = StreamingHttpResponse(
-            HeldWhileStreaming(self.stream(filterset.qs, base_url, request), places),
+        return download(
+            request,
+            lambda: self.stream(filterset.qs, base_url, about),
+            about=about,
+            stem="london-integration-projects",
+            extension=self.extension,
             content_type=self.content_type,
+            busy_template="projects/downloads_busy.html",
+            list_name="projects",
         )
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="london-integration-projects-{stamp}.{self.extension}"'
-        )
-        return response
 
 
 class ProjectCSVExportView(ProjectExportView):
     content_type = "text/csv; charset=utf-8"
     extension = "csv"
 
-    def stream(self, projects, base_url, request):
+    def stream(self, projects, base_url, about):
         return exports.csv_lines(projects, base_url)
 
 
@@ -224,10 +222,17 @@ class ProjectJSONExportView(ProjectExportView):
     content_type = "application/json"
     extension = "json"
 
-    def stream(self, projects, base_url, request):
+    def stream(self, projects, base_url, about):
         meta = {
-            "source": request.build_absolute_uri(),
-            "generated_at": timezone.now(),
+            **about.as_json(),
             "columns": {column.name: column.description for column in exports.COLUMNS},
         }
         return exports.json_chunks(projects, base_url, meta)
+
+
+class ProjectXLSXExportView(ProjectExportView):
+    content_type = XLSX_CONTENT_TYPE
+    extension = "xlsx"
+
+    def stream(self, projects, base_url, about):
+        return exports.xlsx_pieces_of(projects, base_url, about)

@@ -1,16 +1,21 @@
-"""The public pages about money: funders and the funding settlements they make.
+"""The public pages about money: funders and the funding settlements they make, and the
+settlements list's downloads (CSV, JSON, XLSX and 360Giving).
 
 A settlement's own totals are public, but only its published projects are listed; every count of
 projects starts from Project.objects.published(). Each page runs a fixed number of queries.
 """
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
 from portal.lists import FilteredListView
 from portal.money import ZERO
+from portal.open_data import XLSX_CONTENT_TYPE, About, download
 from portal.querystrings import link
 
+from .. import settlement_exports
 from ..facet_index import current_index
 from ..filters.funding import (
     FUNDERS_TABLE,
@@ -110,7 +115,11 @@ class SettlementListView(FilteredListView):
         return FundingSettlement.objects.select_related("funder", "recipient")
 
     def get_results(self, filterset):
-        return {**super().get_results(filterset), "funding": filterset.qs.summary()}
+        return {
+            **super().get_results(filterset),
+            "funding": filterset.qs.summary(),
+            "export_query": filterset.query_without(),
+        }
 
 
 class SettlementDetailView(SharedPageMixin, TemplateView):
@@ -141,3 +150,88 @@ class SettlementDetailView(SharedPageMixin, TemplateView):
             unallocated=settlement.total_amount - allocated,
             **kwargs,
         )
+
+
+class SettlementExportView(View):
+    """The filtered list of settlements as a streamed download (as the projects', see
+    ProjectExportView); bad filters get the list's page with its error summary (400)."""
+
+    content_type = ""
+    extension = ""
+    title = "Funding settlements for social integration in London"
+    stem = "london-integration-settlements"
+
+    def get(self, request, *args, **kwargs):
+        filterset = SettlementFilterSet(
+            request.GET, queryset=FundingSettlement.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            return SettlementListView.as_view()(request)
+        about = About.of(request, title=self.title, list_url=reverse("projects:settlements"))
+        refusal = self.refusal(request, filterset.qs)
+        if refusal is not None:
+            return refusal
+        return download(
+            request,
+            lambda: self.stream(filterset.qs, about),
+            about=about,
+            stem=self.stem,
+            extension=self.extension,
+            content_type=self.content_type,
+            busy_template="projects/downloads_busy.html",
+            list_name="settlements",
+        )
+
+    def refusal(self, request, settlements):
+        return None
+
+    def urls(self):
+        return {
+            "settlements": self.request.build_absolute_uri(reverse("projects:settlements")),
+            "projects": self.request.build_absolute_uri(reverse("projects:list")),
+        }
+
+
+class SettlementCSVExportView(SettlementExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def stream(self, settlements, about):
+        return settlement_exports.csv_lines(settlements, self.urls()["settlements"])
+
+
+class SettlementJSONExportView(SettlementExportView):
+    content_type = "application/json"
+    extension = "json"
+
+    def stream(self, settlements, about):
+        meta = {
+            **about.as_json(),
+            "columns": {c.name: c.description for c in settlement_exports.COLUMNS},
+        }
+        return settlement_exports.json_chunks(settlements, self.urls()["settlements"], meta)
+
+
+class SettlementXLSXExportView(SettlementExportView):
+    content_type = XLSX_CONTENT_TYPE
+    extension = "xlsx"
+
+    def stream(self, settlements, about):
+        return settlement_exports.xlsx_pieces_of(settlements, self.urls()["settlements"], about)
+
+
+class Settlement360GivingView(SettlementExportView):
+    """The settlements as a 360Giving Data Standard package of grants."""
+
+    content_type = "application/json"
+    extension = "json"
+    stem = "london-integration-settlements-360giving"
+
+    def refusal(self, request, settlements):
+        # The standard's package holds at least one grant: no file rather than an invalid one.
+        if not settlements.exists():
+            return render(request, "projects/settlements_none.html", status=404)
+        return None
+
+    def stream(self, settlements, about):
+        return settlement_exports.threesixtygiving_chunks(settlements, self.urls(), about)

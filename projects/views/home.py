@@ -1,11 +1,12 @@
 """The home page, with the catalogue's headline figures, and the page about its data."""
 
+from django.conf import settings
 from django.views.generic import TemplateView
 
 from boroughs.models import Borough, Commission
 from portal.caching import cached
 
-from ..exports import COLUMNS
+from .. import download_docs
 from ..facet_index import current_index
 from ..models import FundingSettlement, Project, Theme
 from .authorities import yearly_funding
@@ -63,11 +64,17 @@ def headline_figures(version):
 
 
 class AboutDataView(TemplateView):
-    """Definitions and the downloads' columns."""
+    """Definitions, and each download: its formats, columns, licence and an example."""
 
     template_name = "about_data.html"
 
     def get_context_data(self, **kwargs):
+        described = download_docs.documented(self.request)
         return super().get_context_data(
-            export_columns=[(column.name, column.description) for column in COLUMNS], **kwargs
+            downloads=described,
+            dataset_metadata=download_docs.dataset_metadata(self.request, described),
+            licence=settings.OPEN_DATA_LICENCE,
+            grant_example=download_docs.grant_example(),
+            threesixtygiving_prefix=settings.THREESIXTYGIVING_PREFIX,
+            **kwargs,
         )
