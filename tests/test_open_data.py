@@ -481,6 +481,21 @@ def test_the_about_page_documents_each_download_with_dataset_metadata(client):
     assert "Open Government Licence v3.0" in page.text
 
 
+def test_the_about_page_documents_the_api_and_the_feed_with_examples_that_work(client):
+    page = client.get("/about/data/").text
+    api_example = html.unescape(re.search(r'href="(/api/v1/projects/\?[^"]+)"', page).group(1))
+    feed_example = html.unescape(re.search(r'href="(/projects/feed\.atom\?[^"]+)"', page).group(1))
+    assert 'href="/api/"' in page
+    assert 'href="/api/v1/openapi.json"' in page
+
+    answer = client.get(api_example)
+    assert answer.status_code == 200
+    assert "facets" in answer.json()
+    feed = client.get(feed_example)
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("application/atom+xml")
+
+
 def test_the_about_pages_example_grant_is_valid_360giving(client, package_validator):
     page = client.get("/about/data/").text
     example = re.search(r'aria-label="Example 360Giving grant"><code>(.*?)</code>', page, re.S)
