@@ -75,6 +75,8 @@ class ReplicaMiddleware:
             response = self.get_response(request)
         finally:
             current_reads.reset(token)
+        if reads.replica and response.streaming and not response.is_async:
+            response.streaming_content = streamed(response.streaming_content, reads)
         if reads.wrote or request.method not in SAFE_METHODS:
             response.set_signed_cookie(
                 WROTE_COOKIE,
@@ -97,3 +99,18 @@ class ReplicaMiddleware:
         if wrote is not None:
             return None
         return random.choice(settings.REPLICA_DATABASES)
+
+
+def streamed(pieces, reads):
+    """A streaming response's pieces, each read as the request read (a download's rows from its
+    replica), although the server asks for them after the request is answered."""
+    pieces = iter(pieces)
+    while True:
+        token = current_reads.set(reads)
+        try:
+            piece = next(pieces, None)
+        finally:
+            current_reads.reset(token)
+        if piece is None:
+            return
+        yield piece

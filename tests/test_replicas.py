@@ -214,6 +214,17 @@ def test_an_anonymous_visitor_reads_the_catalogue_from_the_replica(client):
     assert WROTE_COOKIE not in detail.cookies
 
 
+def test_an_anonymous_visitors_download_streams_from_the_replica(client):
+    ProjectFactory(title="Downloaded dance class")
+    caught_up()
+    with queries() as ran:
+        download = client.get("/projects/export.csv")
+        rows = b"".join(download.streaming_content).decode()
+    assert "Downloaded dance class" in rows
+    assert len(ran["default"]) == 0
+    assert any("COPY" in query["sql"] for query in ran[STANDBY])
+
+
 def test_officers_read_and_write_on_the_primary(client):
     project = ProjectFactory(title="Reviewed lunch club", publication_state="submitted")
     client.force_login(reviewer())
