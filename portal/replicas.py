@@ -44,9 +44,11 @@ current_reads = contextvars.ContextVar("current_reads", default=None)
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         reads = current_reads.get()
-        if reads is not None and model._meta.app_label in CATALOGUE_APPS:
+        if reads is not None and reads.replica and model._meta.app_label in CATALOGUE_APPS:
             return reads.replica
-        return None
+        # Not where a related row was read from (Django's default): an officer's name on a
+        # project read from a replica is read from the primary, as all accounts are.
+        return "default"
 
     def db_for_write(self, model, **hints):
         reads = current_reads.get()
