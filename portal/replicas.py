@@ -6,7 +6,7 @@ and has written nothing in the last REPLICA_STICKY_SECONDS: any request that is 
 HEAD, or that writes, marks its visitor with a signed cookie for that long, so that whoever
 makes a change (an officer who then signs out, say) sees it at once, however far behind the
 replicas are. Officers and admins, writes, accounts and sessions, and migrations always use the
-primary.
+primary; so does everyone while the replica chosen does not answer.
 
 One replica serves all of a request's reads, and the request reads the catalogue's version
 before its data (projects.views.shared), so a page is built from data at least as new as the
@@ -16,10 +16,14 @@ behind the replica.
 """
 
 import contextvars
+import logging
 import random
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 # What replicas serve: the catalogue's apps. Sessions, accounts and the rest stay on the
 # primary, as a visitor who signs in or resets a password must find what they just did.
@@ -100,7 +104,30 @@ class ReplicaMiddleware:
         )
         if wrote is not None:
             return None
-        return random.choice(settings.REPLICA_DATABASES)
+        replica = random.choice(settings.REPLICA_DATABASES)
+        return replica if answers(replica) else None
+
+
+# The replicas that did not answer when last asked, so that an outage is logged once.
+not_answering = set()
+
+
+def answers(replica):
+    """Whether the replica's connection is up (connecting now if need be, as its first query
+    would); one that is down is logged, and its reads go to the primary meanwhile."""
+    connection = connections[replica]
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DatabaseError as error:
+        if replica not in not_answering:
+            not_answering.add(replica)
+            logger.error("Replica %s does not answer; reading from the primary: %s", replica, error)
+        return False
+    if replica in not_answering:
+        not_answering.discard(replica)
+        logger.warning("Replica %s answers again.", replica)
+    return True
 
 
 def streamed(pieces, reads):

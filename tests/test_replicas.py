@@ -259,6 +259,26 @@ def test_a_visitor_who_wrote_reads_the_primary_for_a_few_seconds(client):
     assert len(ran[STANDBY]) > 0
 
 
+def test_while_a_replica_does_not_answer_its_visitors_read_the_primary(client, caplog):
+    ProjectFactory(title="Unbroken knitting circle")
+    connections.settings["gone"] = {**connections["default"].settings_dict, "PORT": free_port()}
+    try:
+        with override_settings(REPLICA_DATABASES=["gone"]), queries() as ran:
+            page = client.get("/projects/")
+            client.get("/projects/")
+        assert "Unbroken knitting circle" in page.text
+        assert len(ran["default"]) > 0
+        said = [
+            record.getMessage() for record in caplog.records if record.name == "portal.replicas"
+        ]
+        outage = [message for message in said if "gone" in message]
+        assert len(outage) == 1
+        assert outage[0].startswith("Replica gone does not answer; reading from the primary")
+    finally:
+        del connections["gone"]
+        del connections.settings["gone"]
+
+
 def test_migrations_run_on_the_primary_only():
     assert router.allow_migrate_model("default", Project)
     assert not router.allow_migrate_model(STANDBY, Project)
