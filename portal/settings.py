@@ -143,6 +143,8 @@ for number, replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[
         TEST={"MIRROR": "default"},
     )
     replica.setdefault("OPTIONS", {})["options"] = DATABASES["default"]["OPTIONS"]["options"]
+    # A replica that does not answer in this long is passed over for the primary.
+    replica["OPTIONS"].setdefault("connect_timeout", 2)
     DATABASES[f"replica_{number}"] = replica
     REPLICA_DATABASES.append(f"replica_{number}")
 REPLICA_STICKY_SECONDS = env.int("DJANGO_REPLICA_STICKY_SECONDS", default=5)

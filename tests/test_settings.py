@@ -108,7 +108,10 @@ def test_read_replicas_come_with_their_router(environment):
         "portal",
         60,
     )
-    assert replica["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.5"
+    assert replica["OPTIONS"] == {
+        "options": "-c jit=off -c random_page_cost=1.5",
+        "connect_timeout": 2,
+    }
     assert replica["TEST"] == {"MIRROR": "default"}
     assert settings["DATABASE_ROUTERS"] == ["portal.replicas.ReplicaRouter"]
     middleware = settings["MIDDLEWARE"]
