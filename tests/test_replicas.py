@@ -143,10 +143,10 @@ def portal_on_replicas(servers, django_db_blocker):
             call_command("migrate", verbosity=0)
             caught_up()
             yield
-            for alias in ("default", STANDBY):
-                connections[alias].close()
     finally:
         replicas.disable()
+        primary.close()
+        connections[STANDBY].close()
         del connections[STANDBY]
         del connections.settings[STANDBY]
         primary.settings_dict.clear()
