@@ -132,6 +132,31 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # order, visiting each page of the table four times over (210 ms against 120 ms in order). Set
 # per connection, so the server needs no change.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.5"
+# Read replicas, streaming standbys of the primary (comma-separated URLs): anonymous visitors'
+# reads of the catalogue go to one of them, everything else to the primary (portal/replicas.py).
+# A visitor who wrote reads the primary for REPLICA_STICKY_SECONDS after, to see their change.
+REPLICA_DATABASES = []
+for number, replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    replica = env.db_url_config(replica_url)
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("DATABASE_REPLICA_URLS must name PostgreSQL databases (postgres://...).")
+    replica.update(
+        {key: DATABASES["default"][key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")},
+        # The tests read the primary's test database in its place.
+        TEST={"MIRROR": "default"},
+    )
+    replica.setdefault("OPTIONS", {})["options"] = DATABASES["default"]["OPTIONS"]["options"]
+    # A replica that does not answer in this long is passed over for the primary.
+    replica["OPTIONS"].setdefault("connect_timeout", 2)
+    DATABASES[f"replica_{number}"] = replica
+    REPLICA_DATABASES.append(f"replica_{number}")
+REPLICA_STICKY_SECONDS = env.int("DJANGO_REPLICA_STICKY_SECONDS", default=5)
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "portal.replicas.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://portal")}

@@ -34,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import BigIntegerField, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Extract
 from pyroaring import BitMap, FrozenBitMap
@@ -383,9 +383,11 @@ def arrays_of(querysets, using):
     return arrays
 
 
-def current_index(using="default", version=None):
-    """The index of the projects as they are now in database `using` (at `version` of the
-    catalogue or later, when the caller has read it)."""
+def current_index(using=None, version=None):
+    """The index of the projects as they are now in database `using` (by default the one the
+    request reads the catalogue from), at `version` of the catalogue or later, when the caller
+    has read it."""
+    using = using or router.db_for_read(Project)
     if version is None:
         version = CatalogueVersion.current(using)
     if connections[using].in_atomic_block:
@@ -410,8 +412,9 @@ def current_index(using="default", version=None):
 def shared(using):
     """The index in the cache, built by another worker, or one built now and put there."""
     # One entry per database: an entry per version would keep an old index of 2.4 MB (at
-    # 100,000 projects) for hours after every change.
-    key = f"facet-index:{connections[using].settings_dict['NAME']}"
+    # 100,000 projects) for hours after every change. A replica's is its own: the primary's
+    # may hold projects that the replica does not have yet.
+    key = f"facet-index:{using}:{connections[using].settings_dict['NAME']}"
     index = cache.get(key)
     if index is None:
         index = FacetIndex.build(using)

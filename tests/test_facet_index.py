@@ -204,7 +204,7 @@ def test_the_cache_holds_one_index_the_one_built_from_nothing(committed):
     built = current_index()
     ProjectFactory(themes=[theme("isolation")])
     current_index()
-    shared = cache.get(f"facet-index:{connection.settings_dict['NAME']}")
+    shared = cache.get(f"facet-index:default:{connection.settings_dict['NAME']}")
     assert shared == built
     # A worker starting now takes it and brings it up to date itself.
     facet_index.held.clear()

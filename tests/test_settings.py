@@ -21,7 +21,7 @@ DATABASE_URL = os.environ["DATABASE_URL"]
 @pytest.fixture
 def environment(monkeypatch):
     for name in list(os.environ):
-        if name.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_URL", "REDIS_URL")):
+        if name.startswith(("DJANGO_", "DATABASE_", "EMAIL_URL", "REDIS_URL")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("DJANGO_ENV_FILE", os.devnull)
     return monkeypatch
@@ -50,6 +50,10 @@ def test_production_defaults_are_safe(environment):
         settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     )
     assert settings["STORAGES"]["staticfiles"]["BACKEND"] == "portal.staticfiles.HashedStaticFiles"
+    # One database: no router, and nothing on the way of each request.
+    assert list(settings["DATABASES"]) == ["default"]
+    assert "DATABASE_ROUTERS" not in settings
+    assert "portal.replicas.ReplicaMiddleware" not in settings["MIDDLEWARE"]
 
 
 def test_the_environment_configures_a_production_deployment(environment):
@@ -85,6 +89,36 @@ def test_the_environment_configures_a_production_deployment(environment):
     }
     assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert settings["SECURE_SSL_REDIRECT"] is False
+
+
+def test_read_replicas_come_with_their_router(environment):
+    environment.setenv("DJANGO_SECRET_KEY", SECRET)
+    environment.setenv("DATABASE_URL", PRODUCTION_DATABASE)
+    environment.setenv(
+        "DATABASE_REPLICA_URLS",
+        "postgres://portal:pw@replica-1.example.org:5432/portal,"
+        "postgres://portal:pw@replica-2.example.org:5432/portal",
+    )
+    environment.setenv("DJANGO_REPLICA_STICKY_SECONDS", "10")
+    settings = load()
+    assert settings["REPLICA_DATABASES"] == ["replica_1", "replica_2"]
+    replica = settings["DATABASES"]["replica_2"]
+    assert (replica["HOST"], replica["NAME"], replica["CONN_MAX_AGE"]) == (
+        "replica-2.example.org",
+        "portal",
+        60,
+    )
+    assert replica["OPTIONS"] == {
+        "options": "-c jit=off -c random_page_cost=1.5",
+        "connect_timeout": 2,
+    }
+    assert replica["TEST"] == {"MIRROR": "default"}
+    assert settings["DATABASE_ROUTERS"] == ["portal.replicas.ReplicaRouter"]
+    middleware = settings["MIDDLEWARE"]
+    assert middleware.index("portal.replicas.ReplicaMiddleware") == (
+        middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+    )
+    assert settings["REPLICA_STICKY_SECONDS"] == 10
 
 
 def test_debug_is_for_local_development_only(environment):
@@ -130,6 +164,16 @@ def test_postgresql_is_the_only_database(environment):
     database_url = "mysql://portal:pw@127.0.0.1:3306/portal"
     assert refusal("check", DJANGO_SECRET_KEY=SECRET, DATABASE_URL=database_url) == (
         "DATABASE_URL must name a PostgreSQL database (postgres://...): it is the only one."
+    )
+    replicas = "mysql://portal:pw@127.0.0.1:3306/portal"
+    assert (
+        refusal(
+            "check",
+            DJANGO_SECRET_KEY=SECRET,
+            DATABASE_URL=DATABASE_URL,
+            DATABASE_REPLICA_URLS=replicas,
+        )
+        == "DATABASE_REPLICA_URLS must name PostgreSQL databases (postgres://...)."
     )
 
 

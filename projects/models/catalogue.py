@@ -27,8 +27,10 @@ class CatalogueVersion(models.Model):
         return str(self.version)
 
     @classmethod
-    def current(cls, using="default"):
-        """The version now; 0 while the table is empty (emptied, and no change since)."""
+    def current(cls, using=None):
+        """The version now, in database `using` (by default the one the request reads the
+        catalogue from: a replica's version is that of the data it holds); 0 while the table
+        is empty (emptied, and no change since)."""
         return cls.objects.using(using).values_list("version", flat=True).filter(pk=1).first() or 0
 
 
