@@ -51,6 +51,20 @@ bench: install  ## The London-scale benchmark: 100,000 projects on PostgreSQL, g
 bench-smoke: install  ## The benchmark at 1,000 projects and a few requests, to keep it working.
 	$(BIN)/python bench/run.py --smoke
 
+.PHONY: cluster cluster-check backup restore
+
+cluster: install  ## On this machine: a primary and a replica, Redis, two gunicorn servers behind HAProxy.
+	$(BIN)/python bench/cluster.py
+
+cluster-check: install  ## The cluster under load, one app server stopped midway: no request may fail.
+	$(BIN)/python bench/cluster.py --check
+
+backup: install  ## A pg_dump of DATABASE_URL's database (or the embedded one's) into backups/.
+	@$(WITH_DATABASE) $(BIN)/python -m portal.backups dump
+
+restore: install  ## Restore FILE=backups/... into a new database INTO=name on the same server.
+	@$(WITH_DATABASE) $(BIN)/python -m portal.backups restore "$(FILE)" "$(INTO)"
+
 audit: install chromium  ## Lighthouse on every kind of public page, as a phone sees it (slow: not in CI).
 	$(BIN)/python bench/audit.py
 
