@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request's line in the log times the whole stack.
+    "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # HTML is sent compressed; Django masks the CSRF token in each response, so compression
     # reveals nothing about it (BREACH).
@@ -304,9 +306,11 @@ X_FRAME_OPTIONS = "DENY"
 # A banner on every page saying the catalogue is fictional demo data (the local demo sets it).
 DEMO_NOTICE = env.bool("DJANGO_DEMO", default=False)
 
+# One JSON object a line, and one line for each request with its duration (portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "portal.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
