@@ -35,12 +35,14 @@ chromium:  ## The browser tests drive Debian's Chromium; install it when we may.
 	    exit 1; \
 	  fi; }
 
-check: install  ## Deployment checks with production-like settings, migrations, lint, format, imports.
+check: install  ## Deployment checks with production-like settings, migrations (and their safety), lint, format, imports.
 	@$(WITH_DATABASE) set -x; \
 	DJANGO_SECRET_KEY=ci-$$(date +%s%N)-a-long-production-like-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=portal.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING && \
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@$(WITH_DATABASE) DJANGO_DEBUG=true DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py lintmigrations \
+	  --quiet ok ignore --warnings-as-errors CREATE_INDEX CREATE_INDEX_EXCLUSIVE DROP_INDEX REINDEX
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo

@@ -83,6 +83,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The migration linter (a development tool: make check) is an app only for its own command.
+if len(sys.argv) > 1 and sys.argv[1] == "lintmigrations":
+    INSTALLED_APPS.append("django_migration_linter")
+
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
