@@ -16,15 +16,18 @@ checks each one's /readyz/ every second, and sends a request that finds a server
 other one.
 
 The check measures requests/s with one app server (the other put in maintenance through
-HAProxy's admin socket) and with two, then stops one (SIGTERM, gunicorn's graceful stop)
-while the load runs: no request may fail.
+HAProxy's admin socket) and with two; signs an officer in and sees the session on both; then
+stops one app server (SIGTERM, gunicorn's graceful stop) while the load runs: no request may
+fail.
 """
 
 import argparse
 import contextlib
 import csv
 import http.client
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,6 +36,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -334,13 +339,12 @@ def app_environment(databases, redis_url, log_level):
     return env
 
 
-def load_demo(env, *, accounts):
+def load_demo(env):
     manage(env, "migrate", "--no-input")
     # The demo's loaders refuse to run in production: they are told this is a demo.
     demo = {**env, "DJANGO_DEBUG": "true", "DJANGO_DEMO": "true"}
     manage(demo, "seed_demo", "--if-empty")
-    if accounts:
-        manage(demo, "demo_accounts")
+    manage(demo, "demo_accounts")
     manage(env, "collectstatic", "--no-input")
 
 
@@ -353,6 +357,27 @@ def measure(port, seconds, stop=None):
     """CONNECTIONS clients asking for PATHS in turn through HAProxy for `seconds`."""
     paths = PATHS * 20_000
     return load(port, paths, requests=None, connections=CONNECTIONS, time_cap=seconds, stop=stop)
+
+
+def signed_in_everywhere(port, requests=4):
+    """Whether an officer signed in through HAProxy stays signed in on every app server: the
+    sign-in, then `requests` of the dashboard, which round robin sends to each in turn."""
+    base = f"http://{HOST}:{port}"
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    form = browser.open(f"{base}/account/sign-in/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    fields = {
+        "csrfmiddlewaretoken": token,
+        "username": "hackney-editor",
+        "password": "london-demo-password",
+    }
+    browser.open(
+        f"{base}/account/sign-in/", urllib.parse.urlencode(fields).encode(), timeout=30
+    ).read()
+    answers = [browser.open(f"{base}/officer/", timeout=30) for _ in range(requests)]
+    return all(answer.status == 200 and answer.url.endswith("/officer/") for answer in answers)
 
 
 def check(balancer, servers):
@@ -372,6 +397,9 @@ def check(balancer, servers):
             f"{measured.failures} failed"
         )
 
+    shared = signed_in_everywhere(balancer.port)
+    say(f"An officer signed in stays signed in on both app servers: {'yes' if shared else 'NO'}")
+
     stopped = servers[names[0]]
     timer = threading.Timer(STOP_AFTER_SECONDS, stopped.stop)
     timer.start()
@@ -390,6 +418,8 @@ def check(balancer, servers):
         return 1
     if states.get(names[0]) != "DOWN" or states.get(names[1]) != "UP":
         say("HAProxy should see the stopped server DOWN and the other UP.")
+        return 1
+    if not shared:
         return 1
     if failures:
         say(f"{failures} requests failed: {'; '.join(errors)}")
@@ -425,7 +455,7 @@ def main():
         # The demo is loaded before the replica is made, which then starts with it.
         env = app_environment(databases, redis_url, "INFO")
         say("Migrating and loading the demo catalogue ...")
-        load_demo(env, accounts=not options.check)
+        load_demo(env)
         say("Starting the replica (pg_basebackup -R) ...")
         databases.start_replica()
         env = app_environment(databases, redis_url, "WARNING" if options.check else "INFO")

@@ -4,10 +4,10 @@ with how long it took.
 Every record is written as JSON (time, level, logger, message, and the exception's traceback if
 there is one). The request's own line (logger `portal.requests`, at INFO) adds its method, path
 with query string, status, bytes sent, duration in milliseconds and client address (behind a
-proxy, the one the proxy names: portal/clients.py). A streamed download's line is written when
-its stream ends, so that its duration and bytes are the whole download's; a file's (a static
-file's) when it is answered, its bytes from its length, so that the server still sends it
-straight from the file.
+proxy, the one the proxy names: portal/clients.py); health checks that answer ok have none. A
+streamed download's line is written when its stream ends, so that its duration and bytes are the
+whole download's; a file's (a static file's) when it is answered, its bytes from its length, so
+that the server still sends it straight from the file.
 """
 
 import datetime
@@ -20,6 +20,8 @@ from django.http import FileResponse
 from .clients import client_address
 
 logger = logging.getLogger("portal.requests")
+# A load balancer asks every second or so: its answers are logged only when they are not ok.
+HEALTH_CHECKS = {"/healthz/", "/readyz/"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -89,7 +91,9 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        if not logger.isEnabledFor(logging.INFO):
+        if not logger.isEnabledFor(logging.INFO) or (
+            request.path in HEALTH_CHECKS and response.status_code == 200
+        ):
             return response
         if isinstance(response, FileResponse):
             size = int(response.get("Content-Length") or 0)

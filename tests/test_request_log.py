@@ -38,6 +38,14 @@ def test_each_request_is_one_line_with_its_duration(client, caplog, settings):
     assert (missing["path"], missing["status"]) == ("/no-such-page/", 404)
 
 
+def test_health_checks_are_logged_only_when_not_ok(client, caplog, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        client.get("/healthz/")
+        client.get("/readyz/")
+    assert [(line["path"], line["status"]) for line in request_lines(caplog)] == [("/readyz/", 503)]
+
+
 def test_a_download_is_logged_when_its_stream_ends_with_all_its_bytes(client, caplog):
     ProjectFactory(title="Befriending Network")
     with caplog.at_level(logging.INFO, logger="portal.requests"):
