@@ -181,12 +181,16 @@ class LoadBalancer:
 
     def wait_for(self, wanted, seconds=20):
         deadline = time.monotonic() + seconds
+        seen = None
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"HAProxy stopped:\n{self.log.read_text()[-2000:]}")
             with contextlib.suppress(OSError):
-                if self.states() == wanted:
+                seen = self.states()
+                if seen == wanted:
                     return
             time.sleep(0.2)
-        raise SystemExit(f"HAProxy did not see {wanted} in {seconds} s: {self.states()}")
+        raise SystemExit(f"HAProxy did not see {wanted} in {seconds} s: {seen}")
 
 
 # PostgreSQL ----------------------------------------------------------------------------------
@@ -444,6 +448,13 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     haproxy_binary()
     port = free_port() if options.check else options.port
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is taken: name another with --port or CLUSTER_PORT."
+            ) from None
     with contextlib.ExitStack() as stack:
         folder = Path(tempfile.mkdtemp(prefix="portal-cluster-"))
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
