@@ -120,6 +120,8 @@ frontend portal
 
 backend app_servers
     balance roundrobin
+    # A request that may change something is sent again only if it never reached a server.
+    http-request disable-l7-retry unless METH_GET
     option httpchk
     http-check send meth GET uri /readyz/ ver HTTP/1.1 hdr Host {host}
     http-check expect status 200
