@@ -291,14 +291,17 @@ def redis_database():
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
+        answers = True
+    except redis.RedisError:
+        answers = False
+    if answers:
         yield REDIS_URL
         return
-    except redis.RedisError:
-        if not shutil.which("redis-server"):
-            raise SystemExit(
-                f"Redis does not answer at {REDIS_URL}: start it, set CLUSTER_REDIS_URL, or "
-                "install redis-server (Debian/Ubuntu: sudo apt-get install redis-server)."
-            ) from None
+    if not shutil.which("redis-server"):
+        raise SystemExit(
+            f"Redis does not answer at {REDIS_URL}: start it, set CLUSTER_REDIS_URL, or "
+            "install redis-server (Debian/Ubuntu: sudo apt-get install redis-server)."
+        )
     port = free_port()
     process = subprocess.Popen(
         ["redis-server", "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no"],
@@ -337,6 +340,8 @@ def app_environment(databases, redis_url, log_level):
         "DATABASE_URL": databases.primary_url,
         "REDIS_URL": redis_url,
         "DJANGO_LOG_LEVEL": log_level,
+        # The banner saying the catalogue is the fictional demo.
+        "DJANGO_DEMO": "true",
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DATABASE_REPLICA_URLS", None)
@@ -348,7 +353,7 @@ def app_environment(databases, redis_url, log_level):
 def load_demo(env):
     manage(env, "migrate", "--no-input")
     # The demo's loaders refuse to run in production: they are told this is a demo.
-    demo = {**env, "DJANGO_DEBUG": "true", "DJANGO_DEMO": "true"}
+    demo = {**env, "DJANGO_DEBUG": "true"}
     manage(demo, "seed_demo", "--if-empty")
     manage(demo, "demo_accounts")
     manage(env, "collectstatic", "--no-input")
