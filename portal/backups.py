@@ -103,9 +103,12 @@ def dump(url, folder=BACKUPS):
 def restore(path, url, into):
     """Restore the backup at `path` into a new database `into` on the server of `url`: the new
     database's URL."""
+    if not path or not Path(path).is_file():
+        raise BackupError(
+            f"There is no backup at “{path}”: name one, e.g. make restore "
+            "FILE=backups/portal-....dump INTO=portal_restored."
+        )
     path = Path(path)
-    if not path.is_file():
-        raise BackupError(f"There is no backup at {path}.")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", into or ""):
         raise BackupError(
             "Name the new database to restore into (lower case letters, digits and _), "

@@ -87,3 +87,15 @@ def test_a_backup_is_never_restored_over_a_database(db, tmp_path):
     path.write_bytes(b"PGDMP")
     with pytest.raises(backups.BackupError, match="exists: a backup is restored into a new"):
         backups.restore(path, source_url(), connection.settings_dict["NAME"])
+
+
+def test_a_file_that_is_not_a_backup_leaves_no_database_behind(db, tmp_path, restored_name):
+    path = tmp_path / "notes.dump"
+    path.write_text("not a backup")
+    with pytest.raises(backups.BackupError, match="pg_restore failed"):
+        backups.restore(path, source_url(), restored_name)
+    with psycopg.connect(source_url()) as connection:
+        left = connection.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", [restored_name]
+        ).fetchone()[0]
+    assert left == 0
