@@ -424,19 +424,22 @@ def check(balancer, servers):
     )
     failures = one.failures + two.failures + failover.failures
     errors = sorted(set(one.errors + two.errors + failover.errors))
-    if stopped.process.returncode != 0:
-        say(f"{names[0]} did not stop cleanly (exit status {stopped.process.returncode}).")
-        return 1
-    if states.get(names[0]) != "DOWN" or states.get(names[1]) != "UP":
-        say("HAProxy should see the stopped server DOWN and the other UP.")
-        return 1
-    if not shared:
-        return 1
+    problems = []
     if failures:
-        say(f"{failures} requests failed: {'; '.join(errors)}")
-        return 1
-    say("No request failed.")
-    return 0
+        problems.append(f"{failures} requests failed: {'; '.join(errors)}")
+    if stopped.process.returncode != 0:
+        problems.append(
+            f"{names[0]} did not stop cleanly (exit status {stopped.process.returncode})."
+        )
+    if states.get(names[0]) != "DOWN" or states.get(names[1]) != "UP":
+        problems.append("HAProxy should see the stopped server DOWN and the other UP.")
+    if not shared:
+        problems.append("A session was not seen by both app servers.")
+    for problem in problems:
+        say(problem)
+    if not problems:
+        say("No request failed.")
+    return 1 if problems else 0
 
 
 def main():
