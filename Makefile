@@ -35,12 +35,14 @@ chromium:  ## The browser tests drive Debian's Chromium; install it when we may.
 	    exit 1; \
 	  fi; }
 
-check: install  ## Deployment checks with production-like settings, migrations, lint, format, imports.
+check: install  ## Deployment checks with production-like settings, migrations (and their safety), lint, format, imports.
 	@$(WITH_DATABASE) set -x; \
 	DJANGO_SECRET_KEY=ci-$$(date +%s%N)-a-long-production-like-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=portal.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING && \
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@$(WITH_DATABASE) DJANGO_DEBUG=true DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py lintmigrations \
+	  --quiet ok ignore --warnings-as-errors CREATE_INDEX CREATE_INDEX_EXCLUSIVE DROP_INDEX REINDEX
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
@@ -50,6 +52,20 @@ bench: install  ## The London-scale benchmark: 100,000 projects on PostgreSQL, g
 
 bench-smoke: install  ## The benchmark at 1,000 projects and a few requests, to keep it working.
 	$(BIN)/python bench/run.py --smoke
+
+.PHONY: cluster cluster-check backup restore
+
+cluster: install  ## On this machine: a primary and a replica, Redis, two gunicorn servers behind HAProxy.
+	$(BIN)/python bench/cluster.py
+
+cluster-check: install  ## The cluster under load, one app server stopped midway: no request may fail.
+	$(BIN)/python bench/cluster.py --check
+
+backup: install  ## A pg_dump of DATABASE_URL's database (or the embedded one's) into backups/.
+	@$(WITH_DATABASE) $(BIN)/python -m portal.backups dump
+
+restore: install  ## Restore FILE=backups/... into a new database INTO=name on the same server.
+	@$(WITH_DATABASE) $(BIN)/python -m portal.backups restore "$(FILE)" "$(INTO)"
 
 audit: install chromium  ## Lighthouse on every kind of public page, as a phone sees it (slow: not in CI).
 	$(BIN)/python bench/audit.py

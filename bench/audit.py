@@ -19,7 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import HOST, RESULTS, ROOT, SMOKE, Server, manage, pages, prepare_database
+from run import (
+    HOST,
+    RESULTS,
+    ROOT,
+    SMOKE,
+    Server,
+    environment,
+    manage,
+    pages,
+    prepare_database,
+)
 
 LIGHTHOUSE = "lighthouse@12.8.2"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -98,7 +108,7 @@ def main():
     manage(projects, "collectstatic", "--no-input", "--clear")
     addresses = page_types(projects)
     scores = {}
-    with Server(projects) as server:
+    with Server(environment(projects)) as server:
         for kind, path in addresses.items():
             report = lighthouse(f"http://{HOST}:{server.port}{path}")
             scores[kind] = {

@@ -470,19 +470,25 @@ def summarise(samples, elapsed):
 # The server ----------------------------------------------------------------------------------
 
 
-class Server:
-    """gunicorn serving the portal on a free loopback port."""
+def free_port():
+    import socket
 
-    def __init__(self, projects):
-        self.projects = projects
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the portal on a free loopback port, with the settings of `env`, its log
+    in a temporary file or at `log_path`."""
+
+    def __init__(self, env, log_path=None):
+        self.env = env
+        self.log_path = log_path
 
     def __enter__(self):
-        import socket
-
-        self.log = tempfile.TemporaryFile()
-        with socket.socket() as probe:
-            probe.bind((HOST, 0))
-            self.port = probe.getsockname()[1]
+        self.log = open(self.log_path, "wb") if self.log_path else tempfile.TemporaryFile()
+        self.port = free_port()
         self.process = subprocess.Popen(
             [
                 PYTHON,
@@ -495,7 +501,7 @@ class Server:
                 f"{HOST}:{self.port}",
             ],
             cwd=ROOT,
-            env=environment(self.projects),
+            env=self.env,
             stdout=subprocess.DEVNULL,
             # A file, not a pipe: nobody reads the log while the load runs, and a full pipe
             # would stop the workers at their next warning (a 400 for each junk request).
@@ -515,9 +521,14 @@ class Server:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
+    def stop(self):
+        """Stop gracefully: gunicorn finishes the requests it has begun (SIGTERM), then exits."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+
+    def __exit__(self, *exc):
+        self.stop()
         self.log.close()
 
 
@@ -632,7 +643,7 @@ def main():
         prepare_database(SMOKE.projects)
         small_floors = floors_of(SMOKE.projects, {**pages(SMOKE.projects), **EXPORTS}, repeats=1)
     failures = 0
-    with Server(mode.projects) as server:
+    with Server(environment(mode.projects)) as server:
         # Warm every page once, so caches hold what a running site's would.
         cold = {}
         for name, path in addresses.items():

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request's line in the log times the whole stack.
+    "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that answers on its own, so that every answer of the API says who may read it.
     "corsheaders.middleware.CorsMiddleware",
@@ -83,6 +85,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The migration linter (a development tool: make check) is an app only for its own command.
+if len(sys.argv) > 1 and sys.argv[1] == "lintmigrations":
+    INSTALLED_APPS.append("django_migration_linter")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -348,9 +354,11 @@ OPEN_DATA_LICENCE = {
 }
 THREESIXTYGIVING_PREFIX = env.str("DJANGO_360GIVING_PREFIX", default="360G-londonintegration")
 
+# One JSON object a line, and one line for each request with its duration (portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "portal.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
