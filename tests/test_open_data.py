@@ -5,14 +5,12 @@ import csv
 import html
 import io
 import json
-import os
 import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError
 from django.http import StreamingHttpResponse
 from jsonschema import Draft202012Validator
@@ -40,29 +38,17 @@ pytestmark = pytest.mark.django_db
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
-# The 360Giving schemas, read from the reference folder beside the project -------------------
+# The 360Giving schemas, kept with the tests (tests/schemas/360giving/README.md) ------------------
 
-
-def reference_folder():
-    """shared/reference/360giving beside the project, or beside the folder of its worktrees
-    (PORTAL_SHARED names another shared/)."""
-    here = Path(settings.BASE_DIR)
-    candidates = [Path(os.environ["PORTAL_SHARED"])] if "PORTAL_SHARED" in os.environ else []
-    candidates += [here.parent / "shared", here.parent.parent / "shared"]
-    for shared in candidates:
-        folder = shared / "reference" / "360giving"
-        if folder.is_dir():
-            return folder
-    raise AssertionError(f"No shared/reference/360giving in {candidates}")
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "360giving"
 
 
 @pytest.fixture(scope="module")
 def package_validator():
     """A validator of the 360Giving 1.4 package schema whose reference to the grant schema
     resolves to the local copy: nothing is fetched."""
-    folder = reference_folder()
-    grant = json.loads((folder / "360-giving-schema.json").read_text())
-    package = json.loads((folder / "360-giving-package-schema.json").read_text())
+    grant = json.loads((SCHEMAS / "360-giving-schema.json").read_text())
+    package = json.loads((SCHEMAS / "360-giving-package-schema.json").read_text())
     grant_url = package["properties"]["grants"]["items"]["$ref"]
     registry = Registry().with_resources(
         [

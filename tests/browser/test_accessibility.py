@@ -1,6 +1,7 @@
 """axe-core finds no WCAG 2.0, 2.1 or 2.2 level A or AA violation on any kind of page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from boroughs.models import Commission, Membership
 from projects.models import FundingSettlement, Project, Theme
@@ -61,7 +62,7 @@ def test_every_kind_of_public_page_has_no_accessibility_violations(page, url, de
     def sign_in_with_errors():
         page.goto(url("/account/sign-in/"))
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_text("There is a problem").is_visible()
+        expect(page.get_by_text("There is a problem")).to_be_visible()
 
     pages["sign in with errors"] = sign_in_with_errors
     assert violations_report(page, pages) == {}
@@ -107,7 +108,7 @@ def test_every_kind_of_officers_page_has_no_accessibility_violations(page, url, 
     def project_form_with_errors():
         page.goto(url("/officer/projects/new/"))
         page.locator("main form").get_by_role("button", name="Save").click()
-        assert page.get_by_text("There is a problem").is_visible()
+        expect(page.get_by_text("There is a problem")).to_be_visible()
 
     pages["project form with errors"] = project_form_with_errors
     assert violations_report(page, pages) == {}
