@@ -63,8 +63,9 @@ print(json.dumps({
     }
 
 
-def lighthouse(address):
-    """Lighthouse's report of one page, with its default (mobile) settings."""
+def lighthouse(address, tries=2):
+    """Lighthouse's report of one page, with its default (mobile) settings; tried again when
+    Lighthouse itself fails (its trace of a page load is now and then lost on a busy machine)."""
     result = subprocess.run(
         [
             "npx",
@@ -83,6 +84,8 @@ def lighthouse(address):
         check=False,
     )
     if result.returncode:
+        if tries > 1:
+            return lighthouse(address, tries - 1)
         raise SystemExit(f"Lighthouse failed on {address}:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout)
 
