@@ -38,7 +38,8 @@ TARGETS = {"performance": 95, "accessibility": 100}
 
 
 def page_types(projects):
-    """One address of each kind of public page: the benchmark's pages and the rest."""
+    """One address of each kind of public page: the benchmark's pages (but the API's, which
+    are not pages) and the rest."""
     script = """
 import json
 from projects.models import Funder, Theme
@@ -48,8 +49,9 @@ print(json.dumps({
 }))
 """
     found = json.loads(manage(projects, "shell", "-c", script).stdout.strip().splitlines()[-1])
+    html_pages = {kind: path for kind, path in pages(projects).items() if "/api/" not in path}
     return {
-        **pages(projects),
+        **html_pages,
         "commissions": "/commissions/",
         "funders": "/funders/",
         "funder": found["funder"],

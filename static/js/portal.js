@@ -60,6 +60,7 @@ if (compareButton) {
 const filterColumn = document.querySelector("[data-filter-toggle]");
 const filterButtonPlace = document.querySelector(".portal-list-actions__filter");
 if (filterColumn && filterButtonPlace) {
+  filterButtonPlace.replaceChildren();
   new FilterToggleButton(filterColumn, {
     startHidden: false,
     toggleButton: { showText: "Show filters", hideText: "Hide filters", classes: "govuk-button--secondary" },
