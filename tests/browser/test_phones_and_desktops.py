@@ -115,3 +115,12 @@ def test_signed_in_each_menu_of_the_header_keeps_to_one_row(page, url, officer):
         assert rows == 1, f"the {menu} wraps onto {rows} rows"
     current = page.get_by_role("navigation", name="Officers' pages").locator("[aria-current]")
     expect(current).to_have_text("Projects")
+
+
+def test_on_a_phone_wrong_filters_stay_in_view_where_the_errors_lead(page, url, demo):
+    page.set_viewport_size(PHONE)
+    page.goto(url("/projects/?amount_from=lots"))
+    expect(page.get_by_role("button", name="Show filters")).to_have_count(0)
+    page.locator(".govuk-error-summary").get_by_role("link").first.click()
+    expect(page.get_by_label("Funding from")).to_be_focused()
+    expect(page.get_by_label("Funding from")).to_be_in_viewport()
